@@ -1,0 +1,47 @@
+"""JSON-safe encoding of the Python values a table can hold (column names, categories).
+
+Model files store metadata as JSON; values JSON has no type for (timestamps,
+timedeltas, non-finite floats, NumPy scalars) are written as small tagged objects.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def dtype_to_json(dtype: Any) -> Any:
+    """A pandas/NumPy dtype as JSON; categorical dtypes keep their categories and order."""
+    if isinstance(dtype, pd.CategoricalDtype):
+        return {"category": [to_json(v) for v in dtype.categories], "ordered": bool(dtype.ordered)}
+    return str(dtype)
+
+
+def dtype_from_json(spec: Any) -> Any:
+    if isinstance(spec, dict):
+        return pd.CategoricalDtype([from_json(v) for v in spec["category"]], ordered=spec["ordered"])
+    return pd.api.types.pandas_dtype(spec)
+
+
+def to_json(value: Any) -> Any:
+    if isinstance(value, pd.Timestamp):
+        return {"timestamp": value.isoformat()}
+    if isinstance(value, pd.Timedelta):
+        return {"timedelta": int(value.value)}
+    if isinstance(value, np.generic):
+        return to_json(value.item())
+    if isinstance(value, float) and not np.isfinite(value):
+        return {"float": repr(value)}
+    return value
+
+
+def from_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "timestamp" in value:
+            return pd.Timestamp(value["timestamp"])
+        if "timedelta" in value:
+            return pd.Timedelta(value["timedelta"])
+        return float(value["float"])
+    return value

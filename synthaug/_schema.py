@@ -1,0 +1,345 @@
+"""Column spans: how each column of a table is encoded for the GAN and decoded back.
+
+A fitted :class:`TableSchema` turns a DataFrame into one float32 matrix and back.
+Each column owns consecutive *spans* of that matrix, each with an output
+activation; the same span list drives the generator's output heads, the
+conditional loss and the condition sampler, so offsets are computed in exactly
+one place (:attr:`TableSchema.spans`).
+
+- Continuous columns (numbers, datetimes, timedeltas) use mode-specific
+  normalisation: a variational Gaussian mixture finds the modes of the column; a
+  value is stored as its mode (one-hot, ``softmax`` span) and its position inside
+  that mode (``tanh`` span). Missing values get a two-way ``softmax`` indicator.
+- Discrete columns are one-hot over the categories seen in training, with missing
+  values as a category of their own.
+
+Decoding restores the original dtypes (integers stay integers, categories keep
+their declared categories) and never leaves the range seen in training.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.mixture import BayesianGaussianMixture
+
+from synthaug._json import dtype_from_json, dtype_to_json, from_json, to_json
+from synthaug._validation import CATEGORICAL, TEMPORAL, column_kind, is_integer_column
+
+# Integer columns with at most this many distinct values are treated as discrete.
+MAX_INTEGER_CATEGORIES = 20
+# The mixture is fitted on at most this many rows of a column (encoding uses all).
+MIXTURE_FIT_ROWS = 5_000
+MAX_MODES = 10
+# Mixture components lighter than this are dropped.
+MIN_MODE_WEIGHT = 0.005
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of ``dim`` consecutive encoded features with one output activation."""
+
+    dim: int
+    activation: str  # "tanh" or "softmax"
+
+
+# ---------------------------------------------------------------- columns
+
+
+class ContinuousColumn:
+    """A numeric or temporal column under mode-specific normalisation."""
+
+    def __init__(self, name, dtype, *, temporal, integral, has_missing, mean, std, low, high,
+                 mode_means, mode_stds):
+        self.name = name
+        self.dtype = dtype
+        self.temporal = temporal
+        self.integral = integral
+        self.has_missing = has_missing
+        self.mean, self.std, self.low, self.high = mean, std, low, high
+        self.mode_means = np.asarray(mode_means, dtype=float)
+        self.mode_stds = np.asarray(mode_stds, dtype=float)
+
+    @property
+    def spans(self) -> list[Span]:
+        spans = [Span(1, "tanh"), Span(len(self.mode_means), "softmax")]
+        return spans + [Span(2, "softmax")] if self.has_missing else spans
+
+    @classmethod
+    def fit(cls, series: pd.Series, rng: np.random.RandomState) -> "ContinuousColumn":
+        temporal = column_kind(series) == TEMPORAL
+        values = _to_numbers(series, temporal)
+        present = values[~np.isnan(values)]
+        mean, std = float(present.mean()), float(present.std())
+        std = std if std > 0 else 1.0
+        scaled = (present - mean) / std
+        mode_means, mode_stds = _fit_modes(scaled, rng)
+        return cls(
+            series.name, series.dtype, temporal=temporal,
+            integral=temporal or bool(np.all(present == np.round(present))),
+            has_missing=bool(len(present) < len(values)),
+            mean=mean, std=std, low=float(present.min()), high=float(present.max()),
+            mode_means=mode_means, mode_stds=mode_stds,
+        )
+
+    def encode(self, series: pd.Series, rng: np.random.RandomState) -> np.ndarray:
+        values = _to_numbers(series, self.temporal)
+        missing = np.isnan(values)
+        scaled = np.where(missing, 0.0, (values - self.mean) / self.std)[:, None]
+        # Draw each value's mode from its posterior (Gumbel-max), as one array op.
+        z = (scaled - self.mode_means) / self.mode_stds
+        log_post = -0.5 * z**2 - np.log(self.mode_stds)
+        mode = np.argmax(log_post + rng.gumbel(size=log_post.shape), axis=1)
+        alpha = np.clip(z[np.arange(len(mode)), mode] / 4.0, -0.99, 0.99)
+        blocks = [alpha[:, None], np.eye(len(self.mode_means))[mode]]
+        if self.has_missing:
+            blocks.append(np.eye(2)[missing.astype(int)])
+        return np.hstack(blocks)
+
+    def decode(self, block: np.ndarray) -> pd.Series:
+        n_modes = len(self.mode_means)
+        mode = np.argmax(block[:, 1 : 1 + n_modes], axis=1)
+        alpha = np.clip(block[:, 0], -1.0, 1.0)
+        values = (alpha * 4.0 * self.mode_stds[mode] + self.mode_means[mode]) * self.std + self.mean
+        values = np.clip(values, self.low, self.high)
+        if self.integral:
+            values = np.round(values)
+        if self.has_missing:
+            values[np.argmax(block[:, 1 + n_modes :], axis=1) == 1] = np.nan
+        return _from_numbers(values, self.dtype, self.temporal, self.name)
+
+    def to_dict(self) -> dict:
+        return {
+            "type": "continuous", "name": to_json(self.name),
+            "dtype": dtype_to_json(self.dtype), "temporal": self.temporal,
+            "integral": self.integral, "has_missing": self.has_missing,
+            "mean": self.mean, "std": self.std, "low": self.low, "high": self.high,
+            "mode_means": self.mode_means.tolist(), "mode_stds": self.mode_stds.tolist(),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ContinuousColumn":
+        return cls(
+            from_json(d["name"]), dtype_from_json(d["dtype"]), temporal=d["temporal"],
+            integral=d["integral"], has_missing=d["has_missing"], mean=d["mean"], std=d["std"],
+            low=d["low"], high=d["high"], mode_means=d["mode_means"], mode_stds=d["mode_stds"],
+        )
+
+
+class DiscreteColumn:
+    """A column one-hot encoded over its training categories (+ a missing slot)."""
+
+    def __init__(self, name, dtype, *, categories, has_missing):
+        self.name = name
+        self.dtype = dtype
+        self.categories = list(categories)
+        self.has_missing = has_missing
+
+    @property
+    def n_categories(self) -> int:
+        return len(self.categories) + int(self.has_missing)
+
+    @property
+    def spans(self) -> list[Span]:
+        return [Span(self.n_categories, "softmax")]
+
+    @classmethod
+    def fit(cls, series: pd.Series) -> "DiscreteColumn":
+        present = series.dropna()
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            seen = set(present.unique())
+            categories = [c for c in series.dtype.categories if c in seen]
+        else:
+            categories = list(pd.unique(present))
+            try:
+                categories = sorted(categories)
+            except TypeError:  # mixed types: keep the order of first appearance
+                pass
+        return cls(series.name, series.dtype, categories=categories,
+                   has_missing=bool(len(present) < len(series)))
+
+    def codes(self, series: pd.Series) -> np.ndarray:
+        """Category index of each value; missing values map to the last slot."""
+        codes = pd.Categorical(series, categories=self.categories).codes.astype(np.int64)
+        codes[codes < 0] = len(self.categories)
+        return codes
+
+    def code_of(self, value: Any) -> int:
+        """Index of one value, or a ValueError naming the column and the known values."""
+        code = int(self.codes(pd.Series([value], dtype=object))[0])
+        is_missing = np.ndim(value) == 0 and pd.isna(value)
+        if code == len(self.categories) and not (self.has_missing and is_missing):
+            raise ValueError(
+                f"Value {value!r} of column {self.name!r} was not seen during fit; known "
+                f"values: {self.categories[:20]}{' ...' if len(self.categories) > 20 else ''}"
+                f"{' and missing (NaN)' if self.has_missing else ''}."
+            )
+        return code
+
+    def encode(self, series: pd.Series, rng: np.random.RandomState | None = None) -> np.ndarray:
+        return np.eye(self.n_categories)[self.codes(series)]
+
+    def decode(self, block: np.ndarray) -> pd.Series:
+        values = np.array(self.categories + [np.nan], dtype=object)[np.argmax(block, axis=1)]
+        return pd.Series(values, name=self.name).astype(self.dtype)
+
+    def to_dict(self) -> dict:
+        return {
+            "type": "discrete", "name": to_json(self.name),
+            "dtype": dtype_to_json(self.dtype),
+            "categories": [to_json(v) for v in self.categories],
+            "has_missing": self.has_missing,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "DiscreteColumn":
+        return cls(from_json(d["name"]), dtype_from_json(d["dtype"]),
+                   categories=[from_json(v) for v in d["categories"]],
+                   has_missing=d["has_missing"])
+
+
+def _fit_modes(scaled: np.ndarray, rng: np.random.RandomState) -> tuple[np.ndarray, np.ndarray]:
+    """Means and standard deviations of the modes of a standardised column."""
+    distinct = np.unique(scaled)
+    if len(distinct) < 2:
+        return np.zeros(1), np.ones(1)
+    if len(scaled) > MIXTURE_FIT_ROWS:
+        scaled = rng.choice(scaled, MIXTURE_FIT_ROWS, replace=False)
+    mixture = BayesianGaussianMixture(
+        n_components=min(MAX_MODES, len(distinct)),
+        weight_concentration_prior_type="dirichlet_process",
+        weight_concentration_prior=1e-3,
+        max_iter=100,
+        random_state=rng.randint(2**31 - 1),
+    )
+    with warnings.catch_warnings():
+        # Stopping early still yields usable modes; the encoding does not need convergence.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mixture.fit(scaled[:, None])
+    keep = mixture.weights_ > MIN_MODE_WEIGHT
+    if not keep.any():
+        keep = mixture.weights_ == mixture.weights_.max()
+    means = mixture.means_[keep, 0]
+    stds = np.sqrt(mixture.covariances_.reshape(len(keep), -1)[keep, 0])
+    return means, np.maximum(stds, 1e-3)
+
+
+def _to_numbers(series: pd.Series, temporal: bool) -> np.ndarray:
+    if temporal:
+        numbers = series.array.asi8.astype(float)
+        numbers[series.isna().to_numpy()] = np.nan
+        return numbers
+    return series.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _from_numbers(values: np.ndarray, dtype: Any, temporal: bool, name: Any) -> pd.Series:
+    missing = np.isnan(values)
+    if not temporal:
+        return pd.Series(values, name=name).astype(dtype)
+    ints = np.where(missing, 0, values).astype(np.int64)
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        series = pd.Series(ints.view(f"M8[{dtype.unit}]"), name=name)
+        series = series.dt.tz_localize("UTC").dt.tz_convert(dtype.tz)
+    else:
+        series = pd.Series(ints.view(dtype), name=name)
+    series[missing] = pd.NaT
+    return series
+
+
+# ---------------------------------------------------------------- the table
+
+
+class TableSchema:
+    """The fitted encoding of a table: an ordered list of columns and their spans."""
+
+    def __init__(self, columns: list):
+        self.columns = columns
+
+    @classmethod
+    def fit(cls, frame: pd.DataFrame, discrete: set, rng: np.random.RandomState) -> "TableSchema":
+        """Fit every column of ``frame``; columns named in ``discrete`` are one-hot."""
+        return cls([
+            DiscreteColumn.fit(frame[name]) if name in discrete
+            else ContinuousColumn.fit(frame[name], rng)
+            for name in frame.columns
+        ])
+
+    @property
+    def names(self) -> list:
+        return [column.name for column in self.columns]
+
+    @property
+    def spans(self) -> list[Span]:
+        return [span for column in self.columns for span in column.spans]
+
+    @property
+    def width(self) -> int:
+        return sum(span.dim for span in self.spans)
+
+    def offsets(self) -> list[tuple[int, int]]:
+        """(start, stop) of each column's block in the encoded matrix."""
+        stops = np.cumsum([sum(s.dim for s in column.spans) for column in self.columns])
+        return list(zip([0, *stops[:-1].tolist()], stops.tolist()))
+
+    @property
+    def discrete(self) -> list[DiscreteColumn]:
+        return [c for c in self.columns if isinstance(c, DiscreteColumn)]
+
+    def column(self, name: Any):
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+    def encode(self, frame: pd.DataFrame, rng: np.random.RandomState) -> np.ndarray:
+        blocks = [column.encode(frame[column.name], rng) for column in self.columns]
+        return np.hstack(blocks).astype(np.float32)
+
+    def discrete_codes(self, frame: pd.DataFrame) -> np.ndarray:
+        """An (n_rows, n_discrete) int64 matrix of category indices."""
+        return np.stack([c.codes(frame[c.name]) for c in self.discrete], axis=1)
+
+    def decode(self, matrix: np.ndarray) -> pd.DataFrame:
+        series = [column.decode(matrix[:, start:stop])
+                  for column, (start, stop) in zip(self.columns, self.offsets())]
+        return pd.concat(series, axis=1)
+
+    def to_dict(self) -> dict:
+        return {"columns": [column.to_dict() for column in self.columns]}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TableSchema":
+        kinds = {"continuous": ContinuousColumn, "discrete": DiscreteColumn}
+        return cls([kinds[c["type"]].from_dict(c) for c in d["columns"]])
+
+
+def infer_discrete(frame: pd.DataFrame, forced: list | None) -> set:
+    """Columns to one-hot: non-numeric ones, plus ``forced`` or few-valued integers.
+
+    With ``forced=None`` integer columns with at most ``MAX_INTEGER_CATEGORIES``
+    distinct values are discrete. With a list, exactly the listed numeric columns
+    are discrete (non-numeric columns always are).
+    """
+    if forced is not None:
+        unknown = [name for name in forced if name not in frame.columns]
+        if unknown:
+            raise ValueError(
+                f"discrete_columns names {unknown}, which X does not have; "
+                f"X's columns are {list(frame.columns)}."
+            )
+    discrete = set()
+    for name in frame.columns:
+        series = frame[name]
+        if column_kind(series) == CATEGORICAL:
+            discrete.add(name)
+        elif forced is not None:
+            if name in forced:
+                discrete.add(name)
+        elif is_integer_column(series) and series.nunique() <= MAX_INTEGER_CATEGORIES:
+            discrete.add(name)
+    return discrete

@@ -1,0 +1,55 @@
+"""Bundled data sets, loaded in scikit-learn's style."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pandas as pd
+from sklearn.utils import Bunch
+
+_ADULT_FILES = {"train": "adult.csv.gz", "test": "adult_test.csv.gz"}
+_ADULT_DESCR = """UCI Adult (census income), {subset} split: {n} rows, 14 features and the
+target ``income`` ("<=50K" / ">50K"). Categorical columns are pandas categories with the
+original files' leading spaces stripped; "?" is read as missing. Source: UCI Machine
+Learning Repository (Becker & Kohavi, 1996), CC BY 4.0."""
+
+
+def load_adult(*, subset: str = "train", return_X_y: bool = False, as_frame: bool = True):
+    """Load the UCI Adult census-income table shipped with synthaug.
+
+    Parameters
+    ----------
+    subset : {"train", "test"}, default="train"
+        The 32,561-row training split or the 16,281-row test split.
+    return_X_y : bool, default=False
+        Return ``(X, y)`` instead of a Bunch.
+    as_frame : bool, default=True
+        Only ``True`` is supported: the columns have mixed types, which a NumPy array
+        would flatten to ``object``.
+
+    Returns
+    -------
+    data : Bunch with ``data`` (DataFrame), ``target`` (Series), ``frame``,
+        ``feature_names``, ``target_names`` and ``DESCR``; or ``(X, y)``.
+
+    Examples
+    --------
+    >>> from synthaug.datasets import load_adult
+    >>> X, y = load_adult(return_X_y=True)
+    >>> X.shape, y.value_counts().to_dict()
+    ((32561, 14), {'<=50K': 24720, '>50K': 7841})
+    """
+    if subset not in _ADULT_FILES:
+        raise ValueError(f"subset={subset!r} must be 'train' or 'test'.")
+    if not as_frame:
+        raise ValueError("load_adult supports as_frame=True only (the columns have mixed types).")
+    with resources.files(__package__).joinpath("data", _ADULT_FILES[subset]).open("rb") as f:
+        frame = pd.read_csv(f, compression="gzip", skipinitialspace=True, na_values=["?"])
+    for name in frame.columns[frame.dtypes == object]:
+        frame[name] = frame[name].astype("category")
+    X, y = frame.drop(columns="income"), frame["income"]
+    if return_X_y:
+        return X, y
+    return Bunch(data=X, target=y, frame=frame, feature_names=list(X.columns),
+                 target_names=list(y.cat.categories),
+                 DESCR=_ADULT_DESCR.format(subset=subset, n=len(frame)))

@@ -1,0 +1,671 @@
+"""``GANAugmenter``: the scikit-learn / imbalanced-learn face of the conditional GAN."""
+
+from __future__ import annotations
+
+import json
+import os
+from contextlib import contextmanager
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from synthaug import __version__
+from synthaug._conditioning import ConditionSpace, TrainingSampler
+from synthaug._resampling import synthetic_counts
+from synthaug._json import from_json, to_json
+from synthaug._schema import DiscreteColumn, TableSchema, infer_discrete
+from synthaug._training import TrainingPlan, train
+from synthaug._validation import LabelLayout, TableLayout, check_labels, check_table
+from synthaug.losses import OBJECTIVES
+from synthaug.nn.tabular import TabularGAN
+
+# Name of the label column inside the internal frame when labels come as ``y``.
+_LABEL = "__synthaug_label__"
+_FORMAT = "synthaug.GANAugmenter"
+_FORMAT_VERSION = 1
+_SAMPLE_CHUNK = 10_000
+
+
+def _has_target_column(estimator: "GANAugmenter") -> bool:
+    return estimator.target_column is not None
+
+
+def _has_no_target_column(estimator: "GANAugmenter") -> bool:
+    return estimator.target_column is None
+
+
+class GANAugmenter(BaseEstimator):
+    """Conditional GAN that learns a table and makes new rows to augment it.
+
+    Fits a conditional tabular GAN (mode-specific normalisation of continuous
+    columns, one-hot discrete columns, training-by-sampling of conditions, a
+    residual MLP generator and a packed MLP critic) on ``X`` and, when given, on the
+    class label ``y``. The fitted model makes synthetic rows with :meth:`sample`,
+    including rows of a chosen class (``y=``) or with fixed discrete values
+    (``conditions=``), and acts as an imbalanced-learn over-sampler through
+    :meth:`fit_resample`.
+
+    The label can be passed in two ways, which decide how the augmenter is used:
+
+    - ``target_column=None`` (default): labels come as ``y``. The augmenter is an
+      imbalanced-learn sampler (``fit_resample(X, y)``), usable as a step of
+      ``imblearn.pipeline.Pipeline``.
+    - ``target_column="name"``: the label is a column of ``X``. The augmenter is a
+      DataFrame transformer: ``fit_transform(df)`` returns ``df`` plus synthetic
+      rows. It then has ``transform`` and no ``fit_resample`` (imbalanced-learn
+      refuses steps that have both).
+
+    Parameters
+    ----------
+    epochs : int, default=300
+        Passes over the training data.
+    batch_size : int, default=500
+        Rows per step; rounded down to a multiple of ``pac``.
+    loss : {"wgan-gp", "bce", "wgan", "hinge"}, default="wgan-gp"
+        Adversarial objective: Wasserstein with gradient penalty (Adam), the original
+        non-saturating minimax loss (Adam), Wasserstein with weight clipping (RMSProp,
+        5 critic steps) or hinge (Adam).
+    generator_lr, discriminator_lr : float, default=None
+        Learning rates; ``None`` uses the objective's own (2e-4 with Adam, 5e-5 for
+        ``"wgan"``).
+    discriminator_steps : int, default=None
+        Critic steps per generator step; ``None`` uses the objective's own (5 for
+        ``"wgan"``, else 1).
+    embedding_dim : int, default=128
+        Size of the generator's noise vector.
+    generator_dim, discriminator_dim : tuple of int, default=(256, 256)
+        Hidden widths of the generator's residual blocks and of the critic's layers.
+    pac : int, default=10
+        Rows the critic judges together (PacGAN), which penalises mode collapse.
+    discrete_columns : list, default=None
+        Columns to treat as discrete. ``None`` infers them: strings, categories,
+        booleans, objects, and integer columns with at most 20 distinct values.
+        With a list, exactly the listed numeric columns are discrete (non-numeric
+        columns always are).
+    target_column : column name, default=None
+        Name of the label column inside ``X`` (see above). ``None`` takes labels
+        from ``y``.
+    sampling_strategy : float, str, dict or callable, default="auto"
+        How many synthetic rows per class :meth:`fit_resample` and :meth:`transform`
+        add, in imbalanced-learn's vocabulary: ``"auto"``/``"not majority"``,
+        ``"minority"``, ``"not minority"``, ``"all"``, a float ratio (two classes),
+        a ``{class: total rows}`` dict, or a callable ``f(y) -> dict``.
+    device : str or torch.device, default="auto"
+        ``"auto"`` uses CUDA when available, else the CPU.
+    random_state : int, RandomState instance or None, default=None
+        Seeds encoding, training and sampling. With an int, CPU results are
+        bit-identical across runs, and :meth:`sample` is reproducible.
+    verbose : bool, default=False
+        Show a progress bar with the losses while training.
+
+    Attributes
+    ----------
+    schema_ : TableSchema
+        Column encodings learned from ``X`` (and the label).
+    condition_space_ : ConditionSpace
+        Layout and category frequencies of the condition vector.
+    network_ : torch.nn.Module
+        The trained generator and discriminator, on ``device_``.
+    classes_ : ndarray or None
+        Class labels seen in ``fit``, or ``None`` without a label.
+    history_ : list of dict
+        Per epoch: ``epoch``, ``discriminator_loss``, ``generator_loss``,
+        ``condition_loss`` and ``seconds``. Shorter than ``epochs`` if training
+        diverged and was rolled back (a ``RuntimeWarning`` says so).
+    device_ : torch.device
+        Device the model lives on.
+    n_features_in_ : int
+        Number of columns of ``X``.
+    feature_names_in_ : ndarray of str
+        Column names of ``X``, when they are all strings.
+
+    Examples
+    --------
+    >>> from synthaug import GANAugmenter
+    >>> from synthaug.datasets import load_adult
+    >>> X, y = load_adult(return_X_y=True)
+    >>> aug = GANAugmenter(epochs=1, random_state=0).fit(X[:1000], y[:1000])
+    >>> X_new, y_new = aug.sample(5, y=">50K")
+    >>> list(X_new.columns) == list(X.columns), set(y_new)
+    (True, {'>50K'})
+    """
+
+    _parameter_constraints: dict = {
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 2, None, closed="left")],
+        "loss": [StrOptions(set(OBJECTIVES))],
+        "generator_lr": [Interval(Real, 0, None, closed="neither"), None],
+        "discriminator_lr": [Interval(Real, 0, None, closed="neither"), None],
+        "discriminator_steps": [Interval(Integral, 1, None, closed="left"), None],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "generator_dim": [tuple, list],
+        "discriminator_dim": [tuple, list],
+        "pac": [Interval(Integral, 1, None, closed="left")],
+        "discrete_columns": [list, tuple, None],
+        "target_column": "no_validation",
+        "sampling_strategy": [
+            Interval(Real, 0, 1, closed="right"),
+            StrOptions({"auto", "minority", "not minority", "not majority", "all"}),
+            dict,
+            callable,
+        ],
+        "device": [str, torch.device],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        epochs: int = 300,
+        batch_size: int = 500,
+        loss: str = "wgan-gp",
+        generator_lr: float | None = None,
+        discriminator_lr: float | None = None,
+        discriminator_steps: int | None = None,
+        embedding_dim: int = 128,
+        generator_dim: tuple = (256, 256),
+        discriminator_dim: tuple = (256, 256),
+        pac: int = 10,
+        discrete_columns: list | None = None,
+        target_column: Any = None,
+        sampling_strategy: Any = "auto",
+        device: str | torch.device = "auto",
+        random_state: int | np.random.RandomState | None = None,
+        verbose: bool = False,
+    ):
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.loss = loss
+        self.generator_lr = generator_lr
+        self.discriminator_lr = discriminator_lr
+        self.discriminator_steps = discriminator_steps
+        self.embedding_dim = embedding_dim
+        self.generator_dim = generator_dim
+        self.discriminator_dim = discriminator_dim
+        self.pac = pac
+        self.discrete_columns = discrete_columns
+        self.target_column = target_column
+        self.sampling_strategy = sampling_strategy
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        tags.target_tags.required = False
+        return tags
+
+    # ------------------------------------------------------------------ fit
+
+    def fit(self, X, y=None) -> "GANAugmenter":
+        """Fit the conditional GAN on ``X`` (and the class label ``y``, if given).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Training table. Missing values are allowed (and reproduced); infinite
+            values are not.
+        y : array-like of shape (n_samples,), default=None
+            Class labels to condition on. Must be ``None`` when ``target_column``
+            is set.
+
+        Returns
+        -------
+        self : GANAugmenter
+        """
+        self._validate_params()
+        frame, layout = check_table(X)
+        labels, label_layout = self._split_labels(frame, y)
+        return self._fit(frame, layout, labels, label_layout)
+
+    def _split_labels(self, frame: pd.DataFrame, y: Any):
+        if self.target_column is None:
+            if y is None:
+                return None, None
+            if _LABEL in frame.columns:
+                raise ValueError(f"X may not have a column named {_LABEL!r}; rename it.")
+            return check_labels(y, len(frame))
+        if y is not None:
+            raise ValueError(
+                f"target_column={self.target_column!r} takes the label from X; do not also "
+                "pass y. Set target_column=None to pass labels as y."
+            )
+        if self.target_column not in frame.columns:
+            raise ValueError(
+                f"target_column={self.target_column!r} is not a column of X; X's columns are "
+                f"{list(frame.columns)}."
+            )
+        return check_labels(frame[self.target_column], len(frame))
+
+    def _fit(self, frame, layout, labels, label_layout) -> "GANAugmenter":
+        rng = check_random_state(self.random_state)
+        label_column = None
+        if labels is not None:
+            label_column = self.target_column if self.target_column is not None else _LABEL
+            if self.target_column is None:
+                frame = frame.assign(**{_LABEL: labels})
+        features = frame.drop(columns=[_LABEL]) if label_column == _LABEL else frame
+        discrete = infer_discrete(features, self.discrete_columns)
+        if label_column is not None:
+            discrete.add(label_column)
+        device = _resolve_device(self.device)
+        pac = self.pac
+        batch_size = self.batch_size - self.batch_size % pac
+        if batch_size == 0:
+            raise ValueError(
+                f"batch_size={self.batch_size} must be at least pac={pac} (the critic judges "
+                f"pac rows at a time); raise batch_size or lower pac."
+            )
+        if any(not isinstance(w, Integral) or w < 1
+               for w in (*self.generator_dim, *self.discriminator_dim)):
+            raise ValueError(
+                f"generator_dim={self.generator_dim} and discriminator_dim="
+                f"{self.discriminator_dim} must hold positive integers."
+            )
+
+        schema = TableSchema.fit(frame, discrete, rng)
+        encoded = schema.encode(frame, rng)
+        codes = schema.discrete_codes(frame) if schema.discrete else np.zeros((len(frame), 0), int)
+        space = ConditionSpace.from_codes(codes, [c.n_categories for c in schema.discrete])
+        objective = OBJECTIVES[self.loss]
+        plan = TrainingPlan(
+            epochs=self.epochs,
+            steps_per_epoch=max(1, -(-len(frame) // batch_size)),
+            batch_size=batch_size,
+            generator_lr=self.generator_lr or objective.learning_rate,
+            discriminator_lr=self.discriminator_lr or objective.learning_rate,
+            discriminator_steps=self.discriminator_steps or objective.discriminator_steps,
+            verbose=bool(self.verbose),
+        )
+        with _seeded(rng.randint(2**31 - 1), device):
+            network = self._build_network(schema, space).to(device)
+            sampler = TrainingSampler(
+                torch.as_tensor(encoded, device=device),
+                torch.as_tensor(codes, dtype=torch.long, device=device),
+                space,
+            )
+            self.history_ = train(network, sampler.draw, objective, plan)
+
+        self.schema_ = schema
+        self.condition_space_ = space
+        self.network_ = network
+        self.device_ = device
+        self._set_layouts(layout, label_layout, label_column)
+        return self
+
+    def _set_layouts(self, layout: TableLayout, label_layout: LabelLayout | None,
+                     label_column: Any) -> None:
+        """Attributes derived from the input layouts (shared by ``fit`` and ``load``)."""
+        self._layout, self._label_layout, self._label_column = layout, label_layout, label_column
+        self.classes_ = (None if label_column is None else
+                         np.unique(np.asarray(self.schema_.column(label_column).categories)))
+        self.n_features_in_ = len(layout.columns)
+        if layout.kind == "frame" and all(isinstance(c, str) for c in layout.columns):
+            self.feature_names_in_ = np.asarray(layout.columns, dtype=object)
+
+    def _build_network(self, schema: TableSchema, space: ConditionSpace) -> TabularGAN:
+        spans, start = [], 0
+        for span in schema.spans:
+            spans.append((start, span.dim, span.activation))
+            start += span.dim
+        return TabularGAN(
+            spans, self._condition_blocks(schema), space.dim,
+            noise_dim=self.embedding_dim,
+            generator_dim=tuple(self.generator_dim),
+            discriminator_dim=tuple(self.discriminator_dim),
+            pac=self.pac,
+        )
+
+    @staticmethod
+    def _condition_blocks(schema: TableSchema) -> list:
+        """(start, dim) of each discrete column's block, in condition order."""
+        return [(start, stop - start)
+                for column, (start, stop) in zip(schema.columns, schema.offsets())
+                if isinstance(column, DiscreteColumn)]
+
+    # ------------------------------------------------------------------ sample
+
+    def sample(self, n_samples: int, *, y: Any = None, conditions: dict | None = None,
+               random_state: int | None = None):
+        """Make ``n_samples`` synthetic rows.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of rows.
+        y : class label or array-like of shape (n_samples,), default=None
+            Class of the rows: one label for all, or one per row (in that order).
+            ``None`` lets the generator choose classes in their training
+            proportions. Needs a model fit with a label.
+        conditions : dict, default=None
+            ``{column: value}`` for discrete columns that every row must have;
+            the values are met exactly (the generator is conditioned on them, and
+            the conditioned columns are set to them).
+        random_state : int, default=None
+            Seed for this call; ``None`` uses the estimator's ``random_state`` (so a
+            seeded augmenter returns the same rows each call).
+
+        Returns
+        -------
+        X_new : DataFrame or ndarray of shape (n_samples, n_features)
+            The same container, columns, order and dtypes as the ``X`` given to
+            ``fit`` (with ``target_column``, the label column included).
+        y_new : Series or ndarray of shape (n_samples,)
+            Only when the model was fit with ``y``: the rows' labels, in ``y``'s
+            container and dtype. ``sample`` then returns ``(X_new, y_new)``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from synthaug import GANAugmenter
+        >>> rng = np.random.RandomState(0)
+        >>> X, y = rng.normal(size=(200, 3)), rng.randint(2, size=200)
+        >>> aug = GANAugmenter(epochs=2, random_state=0).fit(X, y)
+        >>> X_new, y_new = aug.sample(10, y=1)
+        >>> X_new.shape, set(y_new.tolist())
+        ((10, 3), {1})
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, Integral) or n_samples < 0:
+            raise ValueError(f"n_samples must be a non-negative integer; got {n_samples!r}.")
+        fixed = self._fixed_codes(conditions)
+        seed = self._sampling_seed(random_state)
+        if y is None:
+            matrix = self._generate(n_samples, fixed, seed)
+        else:
+            if self._label_column is None:
+                raise ValueError("y= needs a model fit with labels; this one was fit without y.")
+            label_index = self._condition_index(self._label_column)
+            label = self.schema_.discrete[label_index]
+            if label_index in fixed:
+                raise ValueError(
+                    f"The label {self._label_column!r} is given both as y and in conditions.")
+            if np.ndim(y) == 0:
+                fixed[label_index] = self._class_code(label, y)
+                matrix = self._generate(n_samples, fixed, seed)
+            else:
+                matrix = self._generate_per_class(n_samples, np.asarray(y), label_index,
+                                                  label, fixed, seed)
+        return self._decode(matrix)
+
+    def _class_code(self, label: DiscreteColumn, value: Any) -> int:
+        try:
+            return label.code_of(value)
+        except ValueError:
+            raise ValueError(
+                f"y={value!r} is not a class seen during fit; classes_ are "
+                f"{self.classes_.tolist()}."
+            ) from None
+
+    def _generate_per_class(self, n_samples, y, label_index, label, fixed, seed):
+        if len(y) != n_samples:
+            raise ValueError(f"y has {len(y)} labels but n_samples={n_samples}; they must match.")
+        codes = np.array([self._class_code(label, v) for v in pd.unique(y)])
+        matrix = np.empty((n_samples, self.schema_.width), dtype=np.float32)
+        positions = pd.Categorical(y, categories=pd.unique(y)).codes
+        for group, code in enumerate(codes):
+            rows = np.flatnonzero(positions == group)
+            matrix[rows] = self._generate(len(rows), {**fixed, label_index: int(code)}, seed + group)
+        return matrix
+
+    def _fixed_codes(self, conditions: dict | None) -> dict:
+        if conditions is None:
+            return {}
+        if not isinstance(conditions, dict):
+            raise TypeError(f"conditions must be a dict {{column: value}}; got {type(conditions).__name__}.")
+        fixed = {}
+        for name, value in conditions.items():
+            if name == _LABEL or name not in self.schema_.names:
+                known = [n for n in self.schema_.names if n != _LABEL]
+                raise ValueError(f"conditions names column {name!r}, which was not seen during fit; columns are {known}.")
+            column = self.schema_.column(name)
+            if not isinstance(column, DiscreteColumn):
+                raise ValueError(
+                    f"conditions can fix discrete columns only, and {name!r} is continuous. Fit with "
+                    f"discrete_columns=[..., {name!r}] to condition on it."
+                )
+            fixed[self._condition_index(name)] = column.code_of(value)
+        return fixed
+
+    def _condition_index(self, name: Any) -> int:
+        return [c.name for c in self.schema_.discrete].index(name)
+
+    def _sampling_seed(self, random_state) -> int:
+        seed = self.random_state if random_state is None else random_state
+        return int(check_random_state(seed).randint(2**31 - 1))
+
+    def _generate(self, n: int, fixed: dict, seed: int) -> np.ndarray:
+        """Encoded rows from the generator, conditioned on ``fixed`` (column -> code)."""
+        blocks = self._condition_blocks(self.schema_)
+        network, space, device = self.network_, self.condition_space_, self.device_
+        network.eval()
+        chunks = []
+        with _seeded(seed, device), torch.no_grad():
+            for start in range(0, n, _SAMPLE_CHUNK):
+                size = min(_SAMPLE_CHUNK, n - start)
+                condition = space.fixed(size, fixed, device) if fixed else space.draw(size, device)
+                rows, _ = network.generate(condition)
+                for column, code in fixed.items():
+                    begin, dim = blocks[column]
+                    rows[:, begin : begin + dim] = 0.0
+                    rows[:, begin + code] = 1.0
+                chunks.append(rows.cpu().numpy())
+        return np.concatenate(chunks) if chunks else np.zeros((0, self.schema_.width), np.float32)
+
+    def _decode(self, matrix: np.ndarray):
+        frame = self.schema_.decode(matrix)
+        if self._label_column == _LABEL:
+            labels = frame.pop(_LABEL).to_numpy()
+            return self._layout.restore(frame), self._label_layout.restore(labels)
+        return self._layout.restore(frame)
+
+    # ------------------------------------------------------------------ augment
+
+    @available_if(_has_no_target_column)
+    def fit_resample(self, X, y):
+        """Fit on ``(X, y)`` and return them plus synthetic rows per ``sampling_strategy``.
+
+        The imbalanced-learn sampler protocol: in an ``imblearn.pipeline.Pipeline`` it
+        runs on training folds only, so synthetic rows never reach ``predict``.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        X_resampled : DataFrame or ndarray
+            The real rows, in their order, followed by the synthetic rows (a DataFrame
+            gets a fresh ``RangeIndex``, as with imbalanced-learn).
+        y_resampled : Series or ndarray
+            Their labels, in ``y``'s container and dtype.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from synthaug import GANAugmenter
+        >>> rng = np.random.RandomState(0)
+        >>> X, y = rng.normal(size=(120, 2)), np.r_[np.zeros(100), np.ones(20)].astype(int)
+        >>> X_res, y_res = GANAugmenter(epochs=1, random_state=0).fit_resample(X, y)
+        >>> np.bincount(y_res).tolist()
+        [100, 100]
+        """
+        self._validate_params()
+        if y is None:
+            raise ValueError("fit_resample needs class labels y.")
+        frame, layout = check_table(X)
+        labels, label_layout = self._split_labels(frame, y)
+        counts = synthetic_counts(labels, self.sampling_strategy)
+        self._fit(frame, layout, labels, label_layout)
+        X_new, y_new = self.sample(sum(counts.values()), y=_repeat_classes(counts))
+        return _concat(layout.restore(frame), X_new), _concat(label_layout.restore(labels), y_new)
+
+    @available_if(_has_target_column)
+    def transform(self, X):
+        """Return ``X`` plus synthetic rows so its label counts meet ``sampling_strategy``.
+
+        Available when ``target_column`` is set (the label is a column of ``X``).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like with the columns seen in ``fit``
+
+        Returns
+        -------
+        X_augmented : DataFrame or ndarray
+            ``X``'s rows, in their order, followed by the synthetic rows; a DataFrame
+            gets a fresh ``RangeIndex``.
+        """
+        check_is_fitted(self)
+        frame, layout = check_table(X)
+        if tuple(frame.columns) != self._layout.columns:
+            raise ValueError(
+                f"X's columns {list(frame.columns)} differ from those seen in fit "
+                f"{list(self._layout.columns)}; pass the same columns in the same order."
+            )
+        labels, _ = check_labels(frame[self.target_column], len(frame))
+        unseen = set(pd.unique(labels).tolist()) - set(self.classes_.tolist())
+        if unseen:
+            raise ValueError(f"X has classes {sorted(unseen, key=str)} that were not seen during fit.")
+        counts = synthetic_counts(labels, self.sampling_strategy)
+        X_new = self.sample(sum(counts.values()), y=_repeat_classes(counts))
+        return _concat(layout.restore(frame), X_new)
+
+    @available_if(_has_target_column)
+    def fit_transform(self, X, y=None):
+        """Fit on ``X`` (label in ``target_column``) and return :meth:`transform` of it."""
+        return self.fit(X, y).transform(X)
+
+    # ------------------------------------------------------------------ files
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the fitted model to ``path``: tensors plus JSON metadata, no pickled code.
+
+        Examples
+        --------
+        >>> import numpy as np, tempfile, os
+        >>> from synthaug import GANAugmenter
+        >>> X = np.random.RandomState(0).normal(size=(100, 2))
+        >>> aug = GANAugmenter(epochs=1, random_state=0).fit(X)
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.pt")
+        >>> aug.save(path)
+        >>> np.array_equal(GANAugmenter.load(path).sample(5), aug.sample(5))
+        True
+        """
+        check_is_fitted(self)
+        params = self.get_params()
+        if callable(params["sampling_strategy"]):
+            raise ValueError("save() stores parameters as JSON and cannot store a callable "
+                             "sampling_strategy; set a dict or a string first.")
+        if not (params["random_state"] is None or isinstance(params["random_state"], Integral)):
+            raise ValueError("save() can store random_state only as an int or None.")
+        params["device"] = str(params["device"])
+        if isinstance(params["sampling_strategy"], dict):
+            params["sampling_strategy"] = {"pairs": [[to_json(k), v] for k, v in
+                                                     params["sampling_strategy"].items()]}
+        params["target_column"] = to_json(params["target_column"])
+        if params["discrete_columns"] is not None:
+            params["discrete_columns"] = [to_json(c) for c in params["discrete_columns"]]
+        metadata = {
+            "format": _FORMAT,
+            "format_version": _FORMAT_VERSION,
+            "synthaug_version": __version__,
+            "torch_version": torch.__version__,
+            "params": params,
+            "schema": self.schema_.to_dict(),
+            "conditions": self.condition_space_.to_dict(),
+            "layout": self._layout.to_dict(),
+            "label_layout": None if self._label_layout is None else self._label_layout.to_dict(),
+            "label_column": to_json(self._label_column),
+            "history": self.history_,
+        }
+        state = {k: v.detach().cpu() for k, v in self.network_.state_dict().items()}
+        torch.save({"metadata": json.dumps(metadata), "state": state}, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, *, device: str | torch.device = "auto") -> "GANAugmenter":
+        """Load a model written by :meth:`save` onto ``device`` (a GPU model loads on a CPU).
+
+        Only tensors and JSON are read (``torch.load(weights_only=True)``): loading
+        never runs pickled code.
+        """
+        blob = torch.load(path, map_location="cpu", weights_only=True)
+        if not isinstance(blob, dict) or "metadata" not in blob:
+            raise ValueError(f"{os.fspath(path)!r} is not a synthaug model file.")
+        meta = json.loads(blob["metadata"])
+        if meta.get("format") != _FORMAT or meta.get("format_version", 0) > _FORMAT_VERSION:
+            raise ValueError(
+                f"{os.fspath(path)!r} holds format {meta.get('format')!r} version "
+                f"{meta.get('format_version')}; this synthaug ({__version__}) reads "
+                f"{_FORMAT!r} up to version {_FORMAT_VERSION}."
+            )
+        params = dict(meta["params"], device=device)
+        params["generator_dim"] = tuple(params["generator_dim"])
+        params["discriminator_dim"] = tuple(params["discriminator_dim"])
+        params["target_column"] = from_json(params["target_column"])
+        if isinstance(params["sampling_strategy"], dict):
+            params["sampling_strategy"] = {from_json(k): v
+                                           for k, v in params["sampling_strategy"]["pairs"]}
+        if params["discrete_columns"] is not None:
+            params["discrete_columns"] = [from_json(c) for c in params["discrete_columns"]]
+        estimator = cls(**params)
+        estimator.schema_ = TableSchema.from_dict(meta["schema"])
+        estimator.condition_space_ = ConditionSpace.from_dict(meta["conditions"])
+        estimator.device_ = _resolve_device(device)
+        network = estimator._build_network(estimator.schema_, estimator.condition_space_)
+        network.load_state_dict(blob["state"])
+        estimator.network_ = network.to(estimator.device_).eval()
+        estimator.history_ = meta["history"]
+        label_layout = meta["label_layout"]
+        estimator._set_layouts(
+            TableLayout.from_dict(meta["layout"]),
+            None if label_layout is None else LabelLayout.from_dict(label_layout),
+            from_json(meta["label_column"]),
+        )
+        return estimator
+
+
+def _repeat_classes(counts: dict) -> np.ndarray:
+    return np.repeat(np.array(list(counts), dtype=object), list(counts.values()))
+
+
+def _concat(real, synthetic):
+    if isinstance(real, pd.DataFrame):
+        return pd.concat([real, synthetic], ignore_index=True)
+    if isinstance(real, pd.Series):
+        return pd.concat([real, synthetic], ignore_index=True)
+    return np.concatenate([real, synthetic])
+
+
+def _resolve_device(device: str | torch.device) -> torch.device:
+    if str(device) == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"device={device!r} is not a device; use 'auto', 'cpu' or 'cuda'.") from None
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} but CUDA is not available here; use 'auto' or 'cpu'.")
+    return resolved
+
+
+@contextmanager
+def _seeded(seed: int, device: torch.device):
+    """Seed torch for the block without touching the caller's global RNG state."""
+    devices = [device.index or 0] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield

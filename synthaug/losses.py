@@ -1,0 +1,77 @@
+"""Adversarial objectives: each is a pair of loss functions plus how to optimise it.
+
+- ``"bce"``: the original minimax GAN in its non-saturating form (Goodfellow et al.).
+- ``"wgan"``: Wasserstein GAN with weight clipping and RMSProp (Arjovsky et al.).
+- ``"wgan-gp"``: Wasserstein GAN with a gradient penalty and Adam (Gulrajani et al.).
+- ``"hinge"``: hinge loss (Lim & Ye; Miyato et al.).
+
+The discriminator returns raw scores (logits for ``"bce"``, critic values otherwise).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+
+
+def bce_discriminator(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    return F.softplus(-real).mean() + F.softplus(fake).mean()
+
+
+def bce_generator(fake: torch.Tensor) -> torch.Tensor:
+    return F.softplus(-fake).mean()
+
+
+def wasserstein_discriminator(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    return fake.mean() - real.mean()
+
+
+def wasserstein_generator(fake: torch.Tensor) -> torch.Tensor:
+    return -fake.mean()
+
+
+def hinge_discriminator(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    return F.relu(1.0 - real).mean() + F.relu(1.0 + fake).mean()
+
+
+@dataclass(frozen=True)
+class Objective:
+    """An adversarial loss and the optimiser settings it is known to train with."""
+
+    name: str
+    discriminator_loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+    generator_loss: Callable[[torch.Tensor], torch.Tensor]
+    optimizer: str  # "adam" or "rmsprop"
+    learning_rate: float
+    discriminator_steps: int = 1
+    gradient_penalty: float = 0.0
+    weight_clip: float | None = None
+
+
+OBJECTIVES = {
+    "bce": Objective("bce", bce_discriminator, bce_generator, "adam", 2e-4),
+    "wgan": Objective("wgan", wasserstein_discriminator, wasserstein_generator, "rmsprop", 5e-5,
+                      discriminator_steps=5, weight_clip=0.01),
+    "wgan-gp": Objective("wgan-gp", wasserstein_discriminator, wasserstein_generator, "adam", 2e-4,
+                         gradient_penalty=10.0),
+    "hinge": Objective("hinge", hinge_discriminator, wasserstein_generator, "adam", 2e-4),
+}
+
+
+def gradient_penalty(discriminate: Callable, real: torch.Tensor, fake: torch.Tensor,
+                     condition) -> torch.Tensor:
+    """WGAN-GP penalty: (||grad D(x_hat)|| - 1)^2 on random real/fake interpolates.
+
+    The norm is taken over everything one score depends on (a pack of rows when the
+    discriminator packs several samples into one decision).
+    """
+    shape = (len(real),) + (1,) * (real.dim() - 1)
+    alpha = torch.rand(shape, device=real.device)
+    mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+    scores = discriminate(mixed, condition)
+    (grads,) = torch.autograd.grad(scores.sum(), mixed, create_graph=True)
+    norms = grads.reshape(len(scores), -1).norm(dim=1)
+    return ((norms - 1.0) ** 2).mean()

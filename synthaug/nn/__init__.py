@@ -1,0 +1,1 @@
+"""Network backbones: shapes in, shapes out."""

@@ -1,0 +1,122 @@
+"""MLP generator and discriminator for tables, with per-span output heads.
+
+Shapes: the generator maps ``(B, noise_dim + cond_dim)`` to ``(B, data_dim)``
+encoded rows; the discriminator maps ``(B, data_dim)`` rows plus ``(B, cond_dim)``
+conditions to ``(B // pac, 1)`` scores, judging ``pac`` rows at a time so that it
+can see a lack of diversity (a cheap guard against mode collapse).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from synthaug._conditioning import Condition
+
+# Temperature of the Gumbel-softmax heads: low enough to look one-hot to the critic.
+GUMBEL_TAU = 0.2
+
+
+class Residual(nn.Module):
+    """Linear -> BatchNorm -> ReLU, concatenated to its input (widths add up)."""
+
+    def __init__(self, in_dim: int, out_dim: int):
+        super().__init__()
+        self.fc = nn.Linear(in_dim, out_dim)
+        self.bn = nn.BatchNorm1d(out_dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([F.relu(self.bn(self.fc(x))), x], dim=1)
+
+
+class Generator(nn.Module):
+    def __init__(self, in_dim: int, hidden: tuple, data_dim: int):
+        super().__init__()
+        blocks, width = [], in_dim
+        for h in hidden:
+            blocks.append(Residual(width, h))
+            width += h
+        self.body = nn.Sequential(*blocks, nn.Linear(width, data_dim))
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.body(z)
+
+
+class Discriminator(nn.Module):
+    def __init__(self, in_dim: int, hidden: tuple, pac: int, dropout: float = 0.5):
+        super().__init__()
+        layers, width = [], in_dim * pac
+        for h in hidden:
+            layers += [nn.Linear(width, h), nn.LeakyReLU(0.2), nn.Dropout(dropout)]
+            width = h
+        self.body = nn.Sequential(*layers, nn.Linear(width, 1))
+        self.pac = pac
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.body(x.reshape(-1, self.pac * x.shape[1]))
+
+
+def padded_index(blocks: list) -> tuple[torch.Tensor, torch.Tensor]:
+    """Index (S, M) into the feature axis for S blocks ``(start, dim)``, and its valid mask.
+
+    Gathering with it lays ragged blocks out as one (B, S, M) tensor, so a softmax or
+    cross-entropy over every block is a single op instead of a loop over columns.
+    """
+    width = max((dim for _, dim in blocks), default=1)
+    offsets = torch.arange(width)
+    starts = torch.tensor([start for start, _ in blocks], dtype=torch.long).reshape(-1, 1)
+    dims = torch.tensor([dim for _, dim in blocks], dtype=torch.long).reshape(-1, 1)
+    valid = offsets < dims
+    return torch.where(valid, starts + offsets, 0), valid
+
+
+class TabularGAN(nn.Module):
+    """Generator + discriminator + output heads for rows described by spans.
+
+    ``spans`` is the schema's list of ``(start, dim, activation)``; ``condition_blocks``
+    gives ``(start, dim)`` of each discrete column, in condition order, for the
+    conditional loss that teaches the generator to honour its condition.
+    """
+
+    def __init__(self, spans: list, condition_blocks: list, cond_dim: int, *, noise_dim: int,
+                 generator_dim: tuple, discriminator_dim: tuple, pac: int):
+        super().__init__()
+        data_dim = sum(dim for _, dim, _ in spans)
+        self.noise_dim = noise_dim
+        self.generator = Generator(noise_dim + cond_dim, generator_dim, data_dim)
+        self.discriminator = Discriminator(data_dim + cond_dim, discriminator_dim, pac)
+        tanh = [i for start, dim, act in spans if act == "tanh" for i in range(start, start + dim)]
+        softmax_index, softmax_valid = padded_index([(s, d) for s, d, a in spans if a == "softmax"])
+        cond_index, cond_valid = padded_index(condition_blocks)
+        self.register_buffer("tanh_index", torch.tensor(tanh, dtype=torch.long), persistent=False)
+        self.register_buffer("softmax_index", softmax_index, persistent=False)
+        self.register_buffer("softmax_valid", softmax_valid, persistent=False)
+        self.register_buffer("softmax_flat", softmax_index[softmax_valid], persistent=False)
+        self.register_buffer("cond_index", cond_index, persistent=False)
+        self.register_buffer("cond_valid", cond_valid, persistent=False)
+
+    def activate(self, logits: torch.Tensor) -> torch.Tensor:
+        """tanh on value spans, Gumbel-softmax on every one-hot span, all at once."""
+        blocks = logits[:, self.softmax_index].masked_fill(~self.softmax_valid, float("-inf"))
+        soft = F.gumbel_softmax(blocks, tau=GUMBEL_TAU, dim=-1)[:, self.softmax_valid]
+        out = torch.zeros_like(logits)
+        out = out.index_copy(1, self.tanh_index, torch.tanh(logits[:, self.tanh_index]))
+        return out.index_copy(1, self.softmax_flat, soft)
+
+    def condition_loss(self, logits: torch.Tensor, condition: Condition) -> torch.Tensor:
+        """Cross-entropy of the generated categories against the conditioned ones."""
+        if condition.codes.shape[1] == 0:
+            return logits.new_zeros(())
+        blocks = logits[:, self.cond_index].masked_fill(~self.cond_valid, float("-inf"))
+        log_p = F.log_softmax(blocks, dim=-1).gather(2, condition.codes.unsqueeze(2)).squeeze(2)
+        return -(log_p * condition.mask).sum() / len(logits)
+
+    def generate(self, condition: Condition) -> tuple[torch.Tensor, torch.Tensor]:
+        """Fake rows for a batch of conditions, and the conditional loss on them."""
+        noise = torch.randn(len(condition), self.noise_dim, device=condition.vector.device)
+        logits = self.generator(torch.cat([noise, condition.vector], dim=1))
+        return self.activate(logits), self.condition_loss(logits, condition)
+
+    def discriminate(self, rows: torch.Tensor, condition: Condition) -> torch.Tensor:
+        return self.discriminator(torch.cat([rows, condition.vector], dim=1))
