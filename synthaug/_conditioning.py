@@ -29,6 +29,10 @@ class Condition:
     def __len__(self) -> int:
         return len(self.vector)
 
+    def twice(self) -> "Condition":
+        """The batch stacked on itself (for real and fake rows scored together)."""
+        return Condition(*(torch.cat([t, t]) for t in (self.vector, self.codes, self.mask)))
+
 
 class ConditionSpace:
     """The layout of condition vectors and the training frequencies of each category.

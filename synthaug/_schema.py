@@ -247,8 +247,7 @@ def _from_numbers(values: np.ndarray, dtype: Any, temporal: bool, name: Any) -> 
         series = series.dt.tz_localize("UTC").dt.tz_convert(dtype.tz)
     else:
         series = pd.Series(ints.view(dtype), name=name)
-    series[missing] = pd.NaT
-    return series
+    return series.mask(missing)
 
 
 # ---------------------------------------------------------------- the table

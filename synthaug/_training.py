@@ -2,7 +2,9 @@
 
 It needs only a model with ``generate(condition) -> (fake, auxiliary_loss)``,
 ``discriminate(rows, condition) -> scores`` and ``generator``/``discriminator``
-submodules, and a ``draw(batch_size) -> (real, condition)`` function. Per step:
+submodules, and a ``draw(batch_size) -> (real, condition)`` function whose
+conditions have ``twice()`` (the batch repeated, to score real and fake rows in one
+critic pass). Per step:
 discriminator step(s), then a generator step. Losses are summed on the device and
 read back once per epoch, which is also when divergence is checked.
 """
@@ -39,7 +41,7 @@ class TrainingPlan:
 def _optimizer(parameters, objective: Objective, lr: float) -> torch.optim.Optimizer:
     if objective.optimizer == "rmsprop":
         return torch.optim.RMSprop(parameters, lr=lr)
-    return torch.optim.Adam(parameters, lr=lr, betas=(0.5, 0.9), weight_decay=1e-6)
+    return torch.optim.Adam(parameters, lr=lr, betas=(0.5, 0.9), weight_decay=1e-6, fused=True)
 
 
 def train(model: torch.nn.Module, draw: Callable, objective: Objective,
@@ -63,8 +65,9 @@ def train(model: torch.nn.Module, draw: Callable, objective: Objective,
                 real, condition = draw(plan.batch_size)
                 with torch.no_grad():
                     fake, _ = model.generate(condition)
-                d_loss = objective.discriminator_loss(
-                    model.discriminate(real, condition), model.discriminate(fake, condition))
+                # One critic pass over real and fake together (the critic has no batch norm).
+                scores = model.discriminate(torch.cat([real, fake]), condition.twice())
+                d_loss = objective.discriminator_loss(*scores.chunk(2))
                 if objective.gradient_penalty:
                     d_loss = d_loss + objective.gradient_penalty * gradient_penalty(
                         model.discriminate, real, fake, condition)
@@ -78,7 +81,9 @@ def train(model: torch.nn.Module, draw: Callable, objective: Objective,
 
             _, condition = draw(plan.batch_size)
             fake, aux_loss = model.generate(condition)
+            model.discriminator.requires_grad_(False)  # the G step needs no critic weight grads
             g_loss = objective.generator_loss(model.discriminate(fake, condition)) + aux_loss
+            model.discriminator.requires_grad_(True)
             g_opt.zero_grad(set_to_none=True)
             g_loss.backward()
             g_opt.step()

@@ -129,7 +129,10 @@ def check_table(X: Any, *, min_rows: int = 2) -> tuple[pd.DataFrame, TableLayout
 
     n_rows, n_cols = frame.shape
     if n_cols == 0:
-        raise ValueError(f"X has 0 features (shape {frame.shape}); it needs at least one column.")
+        raise ValueError(
+            f"X has 0 feature(s) (shape={frame.shape}) while a minimum of 1 is required; "
+            "pass at least one column."
+        )
     if n_rows < min_rows:
         raise ValueError(
             f"X has {n_rows} sample{'s' if n_rows != 1 else ''} (shape {frame.shape}); "
@@ -206,7 +209,7 @@ def check_labels(y: Any, n_rows: int) -> tuple[np.ndarray, LabelLayout]:
     classes = pd.unique(values)
     if len(classes) < 2:
         raise ValueError(
-            f"y has only one class ({classes[0]!r}); conditioning on a label needs at least "
+            f"y has only one class ({classes.tolist()[0]!r}); conditioning on a label needs at least "
             "2 classes. Fit without y to model a single class."
         )
     return values, layout

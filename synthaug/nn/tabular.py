@@ -88,21 +88,26 @@ class TabularGAN(nn.Module):
         self.discriminator = Discriminator(data_dim + cond_dim, discriminator_dim, pac)
         tanh = [i for start, dim, act in spans if act == "tanh" for i in range(start, start + dim)]
         softmax_index, softmax_valid = padded_index([(s, d) for s, d, a in spans if a == "softmax"])
+        # Activated features come out as [tanh features, softmax features]; `unpermute`
+        # puts them back in data order with one gather.
+        order = torch.cat([torch.tensor(tanh, dtype=torch.long), softmax_index[softmax_valid]])
         cond_index, cond_valid = padded_index(condition_blocks)
         self.register_buffer("tanh_index", torch.tensor(tanh, dtype=torch.long), persistent=False)
         self.register_buffer("softmax_index", softmax_index, persistent=False)
         self.register_buffer("softmax_valid", softmax_valid, persistent=False)
-        self.register_buffer("softmax_flat", softmax_index[softmax_valid], persistent=False)
+        self.register_buffer("unpermute", torch.argsort(order), persistent=False)
         self.register_buffer("cond_index", cond_index, persistent=False)
         self.register_buffer("cond_valid", cond_valid, persistent=False)
 
     def activate(self, logits: torch.Tensor) -> torch.Tensor:
         """tanh on value spans, Gumbel-softmax on every one-hot span, all at once."""
-        blocks = logits[:, self.softmax_index].masked_fill(~self.softmax_valid, float("-inf"))
-        soft = F.gumbel_softmax(blocks, tau=GUMBEL_TAU, dim=-1)[:, self.softmax_valid]
-        out = torch.zeros_like(logits)
-        out = out.index_copy(1, self.tanh_index, torch.tanh(logits[:, self.tanh_index]))
-        return out.index_copy(1, self.softmax_flat, soft)
+        # Gumbel noise for the real features only (not the padding), from uniforms.
+        uniform = torch.rand_like(logits).clamp_(1e-10, 1.0)
+        noisy = (logits - torch.log(-torch.log(uniform))) / GUMBEL_TAU
+        blocks = noisy[:, self.softmax_index].masked_fill(~self.softmax_valid, float("-inf"))
+        soft = torch.softmax(blocks, dim=-1)[:, self.softmax_valid]
+        values = torch.tanh(logits[:, self.tanh_index])
+        return torch.cat([values, soft], dim=1)[:, self.unpermute]
 
     def condition_loss(self, logits: torch.Tensor, condition: Condition) -> torch.Tensor:
         """Cross-entropy of the generated categories against the conditioned ones."""

@@ -1,0 +1,52 @@
+"""Shared fixtures: small seeded tables and a tiny, fast augmenter configuration."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synthaug import GANAugmenter
+
+# Small networks and few epochs: each fit takes well under a second on a CPU.
+FAST = dict(epochs=2, batch_size=60, embedding_dim=16, generator_dim=(32, 32),
+            discriminator_dim=(32, 32), pac=5, random_state=0)
+
+
+def fast_augmenter(**overrides) -> GANAugmenter:
+    return GANAugmenter(**{**FAST, **overrides})
+
+
+@pytest.fixture
+def mixed_frame() -> pd.DataFrame:
+    """One column of every supported kind, with missing values where a dtype allows them."""
+    rng = np.random.RandomState(0)
+    n = 240
+    income = rng.lognormal(10, 0.5, n)
+    nullable = pd.array(rng.randint(0, 500, n), dtype="Int64")
+    nullable[rng.rand(n) < 0.2] = pd.NA
+    colour = rng.choice(["red", "green", "blue"], n).astype(object)
+    colour[rng.rand(n) < 0.1] = np.nan
+    return pd.DataFrame({
+        "height": rng.normal(170, 10, n),
+        "age": rng.randint(18, 90, n),
+        "visits": nullable,
+        "grade": pd.Categorical(rng.choice(["A", "B", "C"], n), categories=["A", "B", "C", "D"]),
+        "colour": colour,
+        "member": rng.rand(n) < 0.3,
+        "joined": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.randint(0, 1000, n), unit="D"),
+        "income": income.astype(np.float32),
+        "label": rng.choice(["yes", "no"], n, p=[0.25, 0.75]),
+    })
+
+
+@pytest.fixture
+def imbalanced() -> tuple[pd.DataFrame, pd.Series]:
+    """Two informative features, one categorical, and a 4:1 imbalanced binary label."""
+    rng = np.random.RandomState(1)
+    n = 300
+    y = np.r_[np.zeros(240, int), np.ones(60, int)]
+    X = pd.DataFrame({
+        "x1": rng.normal(size=n) + 2 * y,
+        "x2": rng.normal(size=n) - y,
+        "kind": pd.Categorical(rng.choice(["a", "b", "c"], n)),
+    })
+    return X, pd.Series(y, name="target")

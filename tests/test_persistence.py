@@ -1,0 +1,145 @@
+"""Determinism, clone, pickle and model files (tensors + JSON, never pickled code)."""
+
+import json
+import pickle
+import pickletools
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.base import clone
+
+from synthaug import GANAugmenter
+from conftest import fast_augmenter
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.RandomState(3)
+    n = 200
+    X = pd.DataFrame({
+        "x": rng.normal(size=n),
+        "n": pd.array(np.where(rng.rand(n) < 0.2, None, rng.randint(0, 9, n)), dtype="Int64"),
+        "c": pd.Categorical(rng.choice(["u", "v", "w"], n)),
+        7: rng.rand(n) < 0.5,  # a non-string column name survives the JSON metadata
+    })
+    y = pd.Series(rng.choice(["p", "q"], n), name="y")
+    return X, y
+
+
+def test_same_seed_gives_bit_identical_models_and_samples(data):
+    X, y = data
+    a = fast_augmenter(random_state=5).fit(X, y)
+    b = fast_augmenter(random_state=5).fit(X, y)
+    assert a.history_[-1]["generator_loss"] == b.history_[-1]["generator_loss"]
+    for ta, tb in zip(a.network_.state_dict().values(), b.network_.state_dict().values()):
+        assert torch.equal(ta, tb)
+    pd.testing.assert_frame_equal(a.sample(100)[0], b.sample(100)[0])
+    c = fast_augmenter(random_state=6).fit(X, y)
+    assert not a.sample(100)[0].equals(c.sample(100)[0])
+
+
+def test_fit_leaves_the_global_torch_rng_alone(data):
+    X, y = data
+    torch.manual_seed(1234)
+    expected = torch.rand(3)
+    torch.manual_seed(1234)
+    fast_augmenter().fit(X, y).sample(10)
+    assert torch.equal(torch.rand(3), expected)
+
+
+def test_clone_has_same_params_and_refits_identically(data):
+    X, y = data
+    a = fast_augmenter(random_state=2).fit(X, y)
+    b = clone(a)
+    assert b.get_params() == a.get_params() and not hasattr(b, "network_")
+    pd.testing.assert_frame_equal(b.fit(X, y).sample(50)[0], a.sample(50)[0])
+
+
+def test_pickle_round_trip_gives_identical_samples(data):
+    X, y = data
+    a = fast_augmenter().fit(X, y)
+    b = pickle.loads(pickle.dumps(a))
+    for left, right in zip(a.sample(80, random_state=9), b.sample(80, random_state=9)):
+        pd.testing.assert_series_equal(left, right) if isinstance(left, pd.Series) \
+            else pd.testing.assert_frame_equal(left, right)
+
+
+def test_save_load_gives_identical_samples_and_metadata(data, tmp_path):
+    X, y = data
+    a = fast_augmenter(sampling_strategy={"q": 150}).fit(X, y)
+    path = tmp_path / "model.pt"
+    a.save(path)
+    b = GANAugmenter.load(path, device="cpu")
+    assert b.get_params() == {**a.get_params(), "device": "cpu"}
+    assert b.history_ == a.history_ and b.classes_.tolist() == a.classes_.tolist()
+    assert not hasattr(a, "feature_names_in_") and not hasattr(b, "feature_names_in_")
+    Xa, ya = a.sample(120, y="q", conditions={"c": "w"}, random_state=4)
+    Xb, yb = b.sample(120, y="q", conditions={"c": "w"}, random_state=4)
+    pd.testing.assert_frame_equal(Xa, Xb)
+    pd.testing.assert_series_equal(ya, yb)
+    assert Xb.dtypes.equals(X.dtypes)
+
+
+def test_model_file_holds_no_pickled_objects(data, tmp_path):
+    """Only tensors and JSON: loading works with weights_only=True and the metadata is JSON."""
+    X, y = data
+    path = tmp_path / "model.pt"
+    fast_augmenter().fit(X, y).save(path)
+    blob = torch.load(path, weights_only=True)
+    meta = json.loads(blob["metadata"])
+    assert meta["format"] == "synthaug.GANAugmenter"
+    assert all(isinstance(t, torch.Tensor) for t in blob["state"].values())
+    with zipfile.ZipFile(path) as archive:
+        pickled = archive.read(next(n for n in archive.namelist() if n.endswith("data.pkl")))
+    # the pickle stream names no class outside torch's tensor rebuilding machinery
+    names = {arg for op, arg, _ in pickletools.genops(pickled) if op.name == "GLOBAL"}
+    assert names and all(name.split()[0] in {"torch", "torch._utils", "collections"}
+                         for name in names), names
+
+
+def test_load_rejects_foreign_files(tmp_path):
+    path = tmp_path / "other.pt"
+    torch.save({"weights": torch.zeros(2)}, path)
+    with pytest.raises(ValueError, match="is not a synthaug model file"):
+        GANAugmenter.load(path)
+
+
+def test_save_refuses_a_callable_strategy(data, tmp_path):
+    X, y = data
+    aug = fast_augmenter(sampling_strategy=lambda y: {}).fit(X, y)
+    with pytest.raises(ValueError, match="callable sampling_strategy"):
+        aug.save(tmp_path / "m.pt")
+
+
+def test_load_maps_tensors_to_the_requested_device(data, tmp_path, monkeypatch):
+    """The GPU-to-CPU path: every tensor is read with map_location='cpu' first."""
+    X, y = data
+    path = tmp_path / "model.pt"
+    fast_augmenter().fit(X, y).save(path)
+    calls = []
+    original = torch.load
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(torch, "load", spy)
+    model = GANAugmenter.load(path, device="cpu")
+    assert calls == [{"map_location": "cpu", "weights_only": True}]
+    assert all(p.device.type == "cpu" for p in model.network_.parameters())
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_model_trained_on_gpu_loads_on_cpu(data, tmp_path):
+    X, y = data
+    path = tmp_path / "model.pt"
+    gpu = fast_augmenter(device="cuda").fit(X, y)
+    assert next(gpu.network_.parameters()).is_cuda
+    gpu.save(path)
+    cpu = GANAugmenter.load(path, device="cpu")
+    X_new, y_new = cpu.sample(50, y="p")
+    assert (y_new == "p").all() and X_new.dtypes.equals(X.dtypes)
