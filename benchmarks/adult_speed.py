@@ -1,0 +1,167 @@
+"""Speed on UCI Adult: synthaug vs the ctgan package, same epochs and batch size, one run.
+
+Each library runs in its own subprocess (so peak memory is its own), ``--repeats``
+times; the table reports medians and the ctgan/synthaug ratio (> 1: synthaug faster).
+
+    python benchmarks/adult_speed.py                 # full: 32,561 rows, 5 epochs, 3 repeats
+    python benchmarks/adult_speed.py --quick         # smoke: 2,000 rows, 1 epoch, 1 repeat
+
+Writes ``benchmarks/results/adult_speed.{md,json}`` (``--quick`` writes ``*_quick.*``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+METRICS = [
+    ("encode_seconds", "Encoding (s)", False),
+    ("seconds_per_epoch", "Seconds per epoch", False),
+    ("fit_seconds", "Total fit (s)", False),
+    ("sample_rows_per_second", "Sampling (rows/s)", True),
+    ("peak_rss_mb", "Peak memory (MB, process RSS)", False),
+]
+
+
+def _adult(rows: int):
+    from synthaug.datasets import load_adult
+
+    frame = load_adult().frame
+    return frame.sample(rows, random_state=0) if rows < len(frame) else frame
+
+
+def run_synthaug(frame, epochs: int, batch_size: int) -> dict:
+    import numpy as np
+
+    from synthaug import GANAugmenter
+    from synthaug._schema import TableSchema, infer_discrete
+
+    X, y = frame.drop(columns="income"), frame["income"]
+    rng = np.random.RandomState(0)
+    started = time.perf_counter()
+    schema = TableSchema.fit(frame, infer_discrete(frame, None), rng)
+    schema.encode(frame, rng)
+    encode = time.perf_counter() - started
+
+    model = GANAugmenter(epochs=epochs, batch_size=batch_size, random_state=0, device="cpu")
+    started = time.perf_counter()
+    model.fit(X, y)
+    fit = time.perf_counter() - started
+    started = time.perf_counter()
+    model.sample(len(frame))
+    sample = time.perf_counter() - started
+    return {"encode_seconds": encode, "fit_seconds": fit,
+            "seconds_per_epoch": statistics.median(h["seconds"] for h in model.history_),
+            "sample_rows_per_second": len(frame) / sample}
+
+
+def run_ctgan(frame, epochs: int, batch_size: int) -> dict:
+    from ctgan import CTGAN
+    from ctgan.data_transformer import DataTransformer
+
+    discrete = [c for c in frame.columns if str(frame[c].dtype) == "category"]
+    frame = frame.astype({c: object for c in discrete})
+    started = time.perf_counter()
+    transformer = DataTransformer()
+    transformer.fit(frame, discrete)
+    transformer.transform(frame)
+    encode = time.perf_counter() - started
+
+    model = CTGAN(epochs=epochs, batch_size=batch_size, cuda=False)
+    started = time.perf_counter()
+    model.fit(frame, discrete)
+    fit = time.perf_counter() - started
+    started = time.perf_counter()
+    model.sample(len(frame))
+    sample = time.perf_counter() - started
+    # ctgan re-encodes inside fit and reports no epoch times: take its training share.
+    return {"encode_seconds": encode, "fit_seconds": fit,
+            "seconds_per_epoch": max(fit - encode, 0.0) / epochs,
+            "sample_rows_per_second": len(frame) / sample}
+
+
+def worker(library: str, rows: int, epochs: int, batch_size: int) -> None:
+    import torch
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    frame = _adult(rows)
+    result = {"synthaug": run_synthaug, "ctgan": run_ctgan}[library](frame, epochs, batch_size)
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+def _available(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Adult speed: synthaug vs ctgan")
+    parser.add_argument("--quick", action="store_true", help="2,000 rows, 1 epoch, 1 repeat")
+    parser.add_argument("--rows", type=int, default=None)
+    parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--results-dir", default=os.path.join(HERE, "results"))
+    parser.add_argument("--worker", choices=["synthaug", "ctgan"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    rows = args.rows or (2_000 if args.quick else 32_561)
+    epochs = args.epochs or (1 if args.quick else 5)
+    repeats = args.repeats or (1 if args.quick else 3)
+    if args.worker:
+        return worker(args.worker, rows, epochs, args.batch_size)
+
+    libraries = ["synthaug"] + (["ctgan"] if _available("ctgan") else [])
+    runs = {lib: [] for lib in libraries}
+    for repeat in range(repeats):
+        for lib in libraries:  # interleaved, so drift on a shared machine hits both
+            out = subprocess.run(
+                [sys.executable, __file__, "--worker", lib, "--rows", str(rows), "--epochs",
+                 str(epochs), "--batch-size", str(args.batch_size)],
+                check=True, capture_output=True, text=True,
+            ).stdout
+            runs[lib].append(json.loads(out.strip().splitlines()[-1]))
+            print(f"repeat {repeat + 1}/{repeats} {lib}: {runs[lib][-1]}", flush=True)
+
+    medians = {lib: {k: statistics.median(r[k] for r in rs) for k, *_ in METRICS}
+               for lib, rs in runs.items()}
+    command = "python benchmarks/adult_speed.py" + (" --quick" if args.quick else "")
+    lines = [
+        f"# Adult speed: synthaug vs ctgan ({rows:,} rows, {epochs} epochs, batch {args.batch_size})",
+        "",
+        f"Command: `{command}`. Medians of {repeats} interleaved repeats, each library in its own "
+        f"process, on {platform.processor() or platform.machine()} with {os.cpu_count()} cores, CPU only.",
+        "Ratio = ctgan / synthaug for times and memory, synthaug / ctgan for rows/s: above 1, synthaug is ahead.",
+        "",
+        "| Metric | synthaug | ctgan | Ratio |",
+        "|---|---:|---:|---:|",
+    ]
+    for key, label, higher_is_better in METRICS:
+        ours = medians["synthaug"][key]
+        theirs = medians.get("ctgan", {}).get(key)
+        if theirs is None:
+            lines.append(f"| {label} | {ours:,.2f} | not installed | - |")
+            continue
+        ratio = ours / theirs if higher_is_better else theirs / ours
+        lines.append(f"| {label} | {ours:,.2f} | {theirs:,.2f} | {ratio:.1f}x |")
+    suffix = "_quick" if args.quick else ""
+    os.makedirs(args.results_dir, exist_ok=True)
+    with open(os.path.join(args.results_dir, f"adult_speed{suffix}.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    with open(os.path.join(args.results_dir, f"adult_speed{suffix}.json"), "w") as f:
+        json.dump({"rows": rows, "epochs": epochs, "batch_size": args.batch_size,
+                   "repeats": repeats, "runs": runs, "medians": medians}, f, indent=2)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

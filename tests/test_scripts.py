@@ -1,0 +1,32 @@
+"""The demo and the benchmark stay runnable (tiny settings; no timing assertions)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_benchmark_quick_mode_writes_a_table(tmp_path):
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "adult_speed.py"), "--quick",
+                    "--rows", "600", "--results-dir", str(tmp_path)], check=True, cwd=ROOT)
+    table = (tmp_path / "adult_speed_quick.md").read_text()
+    assert "| Seconds per epoch |" in table
+    medians = json.loads((tmp_path / "adult_speed_quick.json").read_text())["medians"]
+    assert medians["synthaug"]["seconds_per_epoch"] > 0
+
+
+def test_demo_writes_synthetic_adult_rows(tmp_path):
+    out = tmp_path / "adult.csv"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "adult_demo.py"), "--epochs", "1",
+         "--rows", "300", "--out", str(out)],
+        check=True, cwd=ROOT, capture_output=True, text=True,
+    )
+    assert "overall quality" in result.stdout
+    rows = pd.read_csv(out)
+    assert len(rows) == 300 and rows.columns[-1] == "income"
+    assert set(rows["income"]) <= {"<=50K", ">50K"}
