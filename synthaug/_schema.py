@@ -285,6 +285,20 @@ class TableSchema:
         stops = np.cumsum([sum(s.dim for s in column.spans) for column in self.columns])
         return list(zip([0, *stops[:-1].tolist()], stops.tolist()))
 
+    def span_layout(self) -> list[tuple[int, int, str]]:
+        """(start, dim, activation) of every span in the encoded matrix."""
+        layout = []
+        for column, (start, _) in zip(self.columns, self.offsets()):
+            for span in column.spans:
+                layout.append((start, span.dim, span.activation))
+                start += span.dim
+        return layout
+
+    def discrete_blocks(self) -> list[tuple[int, int]]:
+        """(start, dim) of each discrete column's one-hot block, in ``discrete`` order."""
+        return [(start, stop - start) for column, (start, stop) in zip(self.columns, self.offsets())
+                if isinstance(column, DiscreteColumn)]
+
     @property
     def discrete(self) -> list[DiscreteColumn]:
         return [c for c in self.columns if isinstance(c, DiscreteColumn)]

@@ -4,8 +4,8 @@ It needs only a model with ``generate(condition) -> (fake, auxiliary_loss)``,
 ``discriminate(rows, condition) -> scores`` and ``generator``/``discriminator``
 submodules, and a ``draw(batch_size) -> (real, condition)`` function whose
 conditions have ``twice()`` (the batch repeated, to score real and fake rows in one
-critic pass). Per step:
-discriminator step(s), then a generator step. Losses are summed on the device and
+critic pass). Per step: discriminator step(s), then a generator step on the last
+critic step's fakes. Losses are summed on the device and
 read back once per epoch, which is also when divergence is checked.
 """
 
@@ -61,16 +61,18 @@ def train(model: torch.nn.Module, draw: Callable, objective: Objective,
         started = time.perf_counter()
         sums = torch.zeros(3, device=device)
         for _ in range(plan.steps_per_epoch):
-            for _ in range(plan.discriminator_steps):
+            for critic_step in range(plan.discriminator_steps):
                 real, condition = draw(plan.batch_size)
-                with torch.no_grad():
-                    fake, _ = model.generate(condition)
+                # The last critic step's fakes also feed the generator step, so they keep
+                # their graph (one generator forward per step, as in the DCGAN recipe).
+                with torch.set_grad_enabled(critic_step == plan.discriminator_steps - 1):
+                    fake, aux_loss = model.generate(condition)
                 # One critic pass over real and fake together (the critic has no batch norm).
-                scores = model.discriminate(torch.cat([real, fake]), condition.twice())
+                scores = model.discriminate(torch.cat([real, fake.detach()]), condition.twice())
                 d_loss = objective.discriminator_loss(*scores.chunk(2))
                 if objective.gradient_penalty:
                     d_loss = d_loss + objective.gradient_penalty * gradient_penalty(
-                        model.discriminate, real, fake, condition)
+                        model.discriminate, real, fake.detach(), condition)
                 d_opt.zero_grad(set_to_none=True)
                 d_loss.backward()
                 d_opt.step()
@@ -79,8 +81,6 @@ def train(model: torch.nn.Module, draw: Callable, objective: Objective,
                         for p in model.discriminator.parameters():
                             p.clamp_(-objective.weight_clip, objective.weight_clip)
 
-            _, condition = draw(plan.batch_size)
-            fake, aux_loss = model.generate(condition)
             model.discriminator.requires_grad_(False)  # the G step needs no critic weight grads
             g_loss = objective.generator_loss(model.discriminate(fake, condition)) + aux_loss
             model.discriminator.requires_grad_(True)

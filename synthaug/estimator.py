@@ -296,8 +296,9 @@ class GANAugmenter(BaseEstimator):
                 torch.as_tensor(codes, dtype=torch.long, device=device),
                 space,
             )
-            self.history_ = train(network, sampler.draw, objective, plan)
+            history = train(network, sampler.draw, objective, plan)
 
+        self.history_ = history
         self.schema_ = schema
         self.condition_space_ = space
         self.network_ = network
@@ -316,24 +317,13 @@ class GANAugmenter(BaseEstimator):
             self.feature_names_in_ = np.asarray(layout.columns, dtype=object)
 
     def _build_network(self, schema: TableSchema, space: ConditionSpace) -> TabularGAN:
-        spans, start = [], 0
-        for span in schema.spans:
-            spans.append((start, span.dim, span.activation))
-            start += span.dim
         return TabularGAN(
-            spans, self._condition_blocks(schema), space.dim,
+            schema.span_layout(), schema.discrete_blocks(), space.dim,
             noise_dim=self.embedding_dim,
             generator_dim=tuple(self.generator_dim),
             discriminator_dim=tuple(self.discriminator_dim),
             pac=self.pac,
         )
-
-    @staticmethod
-    def _condition_blocks(schema: TableSchema) -> list:
-        """(start, dim) of each discrete column's block, in condition order."""
-        return [(start, stop - start)
-                for column, (start, stop) in zip(schema.columns, schema.offsets())
-                if isinstance(column, DiscreteColumn)]
 
     # ------------------------------------------------------------------ sample
 
@@ -448,7 +438,7 @@ class GANAugmenter(BaseEstimator):
 
     def _generate(self, n: int, fixed: dict, seed: int) -> np.ndarray:
         """Encoded rows from the generator, conditioned on ``fixed`` (column -> code)."""
-        blocks = self._condition_blocks(self.schema_)
+        blocks = self.schema_.discrete_blocks()
         network, space, device = self.network_, self.condition_space_, self.device_
         network.eval()
         chunks = []

@@ -88,32 +88,42 @@ class TabularGAN(nn.Module):
         self.discriminator = Discriminator(data_dim + cond_dim, discriminator_dim, pac)
         tanh = [i for start, dim, act in spans if act == "tanh" for i in range(start, start + dim)]
         softmax_index, softmax_valid = padded_index([(s, d) for s, d, a in spans if a == "softmax"])
+        cond_index, cond_valid = padded_index(condition_blocks)
         # Activated features come out as [tanh features, softmax features]; `unpermute`
         # puts them back in data order with one gather.
         order = torch.cat([torch.tensor(tanh, dtype=torch.long), softmax_index[softmax_valid]])
-        cond_index, cond_valid = padded_index(condition_blocks)
-        self.register_buffer("tanh_index", torch.tensor(tanh, dtype=torch.long), persistent=False)
-        self.register_buffer("softmax_index", softmax_index, persistent=False)
-        self.register_buffer("softmax_valid", softmax_valid, persistent=False)
-        self.register_buffer("unpermute", torch.argsort(order), persistent=False)
-        self.register_buffer("cond_index", cond_index, persistent=False)
-        self.register_buffer("cond_valid", cond_valid, persistent=False)
+        # Gathers go through index_select (its backward is a fast index_add).
+        buffers = {
+            "tanh_index": torch.tensor(tanh, dtype=torch.long),
+            "softmax_index": softmax_index.flatten(),
+            "softmax_padding": torch.where(softmax_valid, 0.0, float("-inf")),
+            "softmax_keep": torch.nonzero(softmax_valid.flatten()).squeeze(1),
+            "unpermute": torch.argsort(order),
+            "cond_index": cond_index.flatten(),
+            "cond_padding": torch.where(cond_valid, 0.0, float("-inf")),
+        }
+        for name, tensor in buffers.items():
+            self.register_buffer(name, tensor, persistent=False)
+
+    def _blocks(self, x: torch.Tensor, index: torch.Tensor, padding: torch.Tensor) -> torch.Tensor:
+        """Gather ragged blocks of features into (B, S, M), padding with -inf."""
+        return x.index_select(1, index).view(len(x), *padding.shape) + padding
 
     def activate(self, logits: torch.Tensor) -> torch.Tensor:
         """tanh on value spans, Gumbel-softmax on every one-hot span, all at once."""
         # Gumbel noise for the real features only (not the padding), from uniforms.
         uniform = torch.rand_like(logits).clamp_(1e-10, 1.0)
         noisy = (logits - torch.log(-torch.log(uniform))) / GUMBEL_TAU
-        blocks = noisy[:, self.softmax_index].masked_fill(~self.softmax_valid, float("-inf"))
-        soft = torch.softmax(blocks, dim=-1)[:, self.softmax_valid]
-        values = torch.tanh(logits[:, self.tanh_index])
-        return torch.cat([values, soft], dim=1)[:, self.unpermute]
+        soft = torch.softmax(self._blocks(noisy, self.softmax_index, self.softmax_padding), dim=-1)
+        soft = soft.flatten(1).index_select(1, self.softmax_keep)
+        values = torch.tanh(logits.index_select(1, self.tanh_index))
+        return torch.cat([values, soft], dim=1).index_select(1, self.unpermute)
 
     def condition_loss(self, logits: torch.Tensor, condition: Condition) -> torch.Tensor:
         """Cross-entropy of the generated categories against the conditioned ones."""
         if condition.codes.shape[1] == 0:
             return logits.new_zeros(())
-        blocks = logits[:, self.cond_index].masked_fill(~self.cond_valid, float("-inf"))
+        blocks = self._blocks(logits, self.cond_index, self.cond_padding)
         log_p = F.log_softmax(blocks, dim=-1).gather(2, condition.codes.unsqueeze(2)).squeeze(2)
         return -(log_p * condition.mask).sum() / len(logits)
 
