@@ -38,6 +38,8 @@ MIXTURE_FIT_ROWS = 5_000
 MAX_MODES = 10
 # Mixture components lighter than this are dropped.
 MIN_MODE_WEIGHT = 0.005
+# A mode whose rows hold one value this often is a point mass (zero-inflated columns).
+POINT_MASS_SHARE = 0.9
 
 
 @dataclass(frozen=True)
@@ -92,10 +94,10 @@ class ContinuousColumn:
         missing = np.isnan(values)
         scaled = np.where(missing, 0.0, (values - self.mean) / self.std)[:, None]
         # Draw each value's mode from its posterior (Gumbel-max), as one array op.
-        z = (scaled - self.mode_means) / self.mode_stds
-        log_post = -0.5 * z**2 - np.log(self.mode_stds)
+        log_post = _log_density(scaled, self.mode_means, self.mode_stds)
         mode = np.argmax(log_post + rng.gumbel(size=log_post.shape), axis=1)
-        alpha = np.clip(z[np.arange(len(mode)), mode] / 4.0, -0.99, 0.99)
+        offset = scaled[:, 0] - self.mode_means[mode]
+        alpha = np.clip(offset / (4.0 * np.maximum(self.mode_stds[mode], 1e-9)), -0.99, 0.99)
         blocks = [alpha[:, None], np.eye(len(self.mode_means))[mode]]
         if self.has_missing:
             blocks.append(np.eye(2)[missing.astype(int)])
@@ -226,7 +228,20 @@ def _fit_modes(scaled: np.ndarray, rng: np.random.RandomState) -> tuple[np.ndarr
         keep = mixture.weights_ == mixture.weights_.max()
     means = mixture.means_[keep, 0]
     stds = np.sqrt(mixture.covariances_.reshape(len(keep), -1)[keep, 0])
-    return means, np.maximum(stds, 1e-3)
+    # A mode that is (almost) one repeated value becomes an exact point mass (std 0),
+    # so that e.g. the zeros of a zero-inflated column decode back to exactly zero.
+    assigned = np.argmax(_log_density(scaled[:, None], means, stds), axis=1)
+    for k in range(len(means)):
+        values, counts = np.unique(scaled[assigned == k], return_counts=True)
+        if len(counts) and counts.max() >= POINT_MASS_SHARE * counts.sum():
+            means[k], stds[k] = values[counts.argmax()], 0.0
+    return means, stds
+
+
+def _log_density(scaled: np.ndarray, means: np.ndarray, stds: np.ndarray) -> np.ndarray:
+    """Unnormalised log N(x; mean, std) per mode; a point mass (std 0) is a very narrow mode."""
+    safe = np.maximum(stds, 1e-9)
+    return -0.5 * ((scaled - means) / safe) ** 2 - np.log(safe)
 
 
 def _to_numbers(series: pd.Series, temporal: bool) -> np.ndarray:

@@ -47,7 +47,7 @@ def quality_scores(real: pd.DataFrame, synthetic: pd.DataFrame) -> dict:
     >>> scores["quality"] > 0.95  # two halves of the real table agree
     True
     """
-    from sdmetrics.reports.single_table import QualityReport
+    from sdmetrics.reports import QualityReport
 
     if list(real.columns) != list(synthetic.columns):
         raise ValueError(
@@ -59,8 +59,9 @@ def quality_scores(real: pd.DataFrame, synthetic: pd.DataFrame) -> dict:
     with warnings.catch_warnings():
         # SDMetrics' own pandas deprecation noise, not the user's concern.
         warnings.simplefilter("ignore", FutureWarning)
-        report.generate(real.rename(columns=rename), synthetic.rename(columns=rename),
-                        sdmetrics_metadata(real), verbose=False)
+        report.generate({"table": real.rename(columns=rename)},
+                        {"table": synthetic.rename(columns=rename)},
+                        {"tables": {"table": sdmetrics_metadata(real)}}, verbose=False)
     properties = report.get_properties().set_index("Property")["Score"]
     return {
         "quality": float(report.get_score()),
