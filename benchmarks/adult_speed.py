@@ -38,29 +38,35 @@ def _adult(rows: int):
     return frame.sample(rows, random_state=0) if rows < len(frame) else frame
 
 
+def _measure(encode, fit, sample, rows: int) -> dict:
+    """Time ``encode()``, ``model = fit()`` and ``sample(model)``; the model is returned too."""
+    started = time.perf_counter()
+    encode()
+    encoded = time.perf_counter()
+    model = fit()
+    fitted = time.perf_counter()
+    sample(model)
+    sampled = time.perf_counter()
+    return {"encode_seconds": encoded - started, "fit_seconds": fitted - encoded,
+            "sample_rows_per_second": rows / (sampled - fitted), "model": model}
+
+
 def run_synthaug(frame, epochs: int, batch_size: int) -> dict:
     import numpy as np
 
     from synthaug import GANAugmenter
     from synthaug._schema import TableSchema, infer_discrete
 
-    X, y = frame.drop(columns="income"), frame["income"]
-    rng = np.random.RandomState(0)
-    started = time.perf_counter()
-    schema = TableSchema.fit(frame, infer_discrete(frame, None), rng)
-    schema.encode(frame, rng)
-    encode = time.perf_counter() - started
+    def encode():
+        rng = np.random.RandomState(0)
+        TableSchema.fit(frame, infer_discrete(frame, None), rng).encode(frame, rng)
 
     model = GANAugmenter(epochs=epochs, batch_size=batch_size, random_state=0, device="cpu")
-    started = time.perf_counter()
-    model.fit(X, y)
-    fit = time.perf_counter() - started
-    started = time.perf_counter()
-    model.sample(len(frame))
-    sample = time.perf_counter() - started
-    return {"encode_seconds": encode, "fit_seconds": fit,
-            "seconds_per_epoch": statistics.median(h["seconds"] for h in model.history_),
-            "sample_rows_per_second": len(frame) / sample}
+    result = _measure(encode, lambda: model.fit(frame.drop(columns="income"), frame["income"]),
+                      lambda m: m.sample(len(frame)), len(frame))
+    history = result.pop("model").history_
+    result["seconds_per_epoch"] = statistics.median(h["seconds"] for h in history)
+    return result
 
 
 def run_ctgan(frame, epochs: int, batch_size: int) -> dict:
@@ -69,23 +75,22 @@ def run_ctgan(frame, epochs: int, batch_size: int) -> dict:
 
     discrete = [c for c in frame.columns if str(frame[c].dtype) == "category"]
     frame = frame.astype({c: object for c in discrete})
-    started = time.perf_counter()
-    transformer = DataTransformer()
-    transformer.fit(frame, discrete)
-    transformer.transform(frame)
-    encode = time.perf_counter() - started
 
-    model = CTGAN(epochs=epochs, batch_size=batch_size, cuda=False)
-    started = time.perf_counter()
-    model.fit(frame, discrete)
-    fit = time.perf_counter() - started
-    started = time.perf_counter()
-    model.sample(len(frame))
-    sample = time.perf_counter() - started
+    def encode():
+        transformer = DataTransformer()
+        transformer.fit(frame, discrete)
+        transformer.transform(frame)
+
+    def fit():
+        model = CTGAN(epochs=epochs, batch_size=batch_size, cuda=False)
+        model.fit(frame, discrete)
+        return model
+
+    result = _measure(encode, fit, lambda m: m.sample(len(frame)), len(frame))
+    result.pop("model")
     # ctgan re-encodes inside fit and reports no epoch times: take its training share.
-    return {"encode_seconds": encode, "fit_seconds": fit,
-            "seconds_per_epoch": max(fit - encode, 0.0) / epochs,
-            "sample_rows_per_second": len(frame) / sample}
+    result["seconds_per_epoch"] = max(result["fit_seconds"] - result["encode_seconds"], 0) / epochs
+    return result
 
 
 def worker(library: str, rows: int, epochs: int, batch_size: int) -> None:
@@ -151,8 +156,9 @@ def main() -> None:
         if theirs is None:
             lines.append(f"| {label} | {ours:,.2f} | not installed | - |")
             continue
-        ratio = ours / theirs if higher_is_better else theirs / ours
-        lines.append(f"| {label} | {ours:,.2f} | {theirs:,.2f} | {ratio:.1f}x |")
+        ratio = (ours / theirs if higher_is_better else theirs / ours) if ours and theirs else None
+        shown = "n/a" if ratio is None else f"{ratio:.1f}x"
+        lines.append(f"| {label} | {ours:,.2f} | {theirs:,.2f} | {shown} |")
     suffix = "_quick" if args.quick else ""
     os.makedirs(args.results_dir, exist_ok=True)
     with open(os.path.join(args.results_dir, f"adult_speed{suffix}.md"), "w") as f:
