@@ -26,7 +26,7 @@ def test_demo_writes_synthetic_adult_rows(tmp_path):
          "--rows", "300", "--out", str(out)],
         check=True, cwd=ROOT, capture_output=True, text=True,
     )
-    assert "overall quality" in result.stdout
+    assert "quality (SDMetrics)" in result.stdout and "ML efficacy" in result.stdout
     rows = pd.read_csv(out)
     assert len(rows) == 300 and rows.columns[-1] == "income"
     assert set(rows["income"]) <= {"<=50K", ">50K"}
