@@ -1,0 +1,499 @@
+"""The ``synthaug`` command: click commands over the public Python API.
+
+Each command reads its input, calls :class:`~synthaug.GANAugmenter`, and prints or
+writes the result. Defaults live in the library: an option left out is not passed
+on. Mistakes in the input (a missing column, an unknown class, a file that cannot
+be read) end with a one-line message and exit status 2, never a traceback.
+
+Tables are CSV or Parquet, chosen by the file name's extension. CSV has no types,
+so a CSV is read with pandas' inferred dtypes, and text columns that hold only
+ISO-8601 dates or datetimes (``2024-05-01``, ``2024-05-01T13:45:00+02:00``) are read
+as datetimes. The model keeps a date column's resolution, so synthetic dates are
+written back as dates and a CSV written by ``sample`` reads back with the dtypes
+of the CSV it was fit on.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+import sys
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+from pandas.api import types as ptypes
+
+from synthaug import GANAugmenter, TrainingDivergedError, __version__
+from synthaug.losses import OBJECTIVES
+from synthaug.metrics import quality_scores
+
+# The library's own defaults, quoted in --help (never passed on).
+_DEFAULTS = GANAugmenter().get_params()
+# Real and synthetic rows compared by the fidelity summary of ``fit`` and ``evaluate``.
+FIDELITY_ROWS = 5_000
+_PARQUET = (".parquet", ".pq")
+_ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+_BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _is_parquet(path: Path) -> bool:
+    return path.suffix.lower() in _PARQUET
+
+
+def _require_pyarrow() -> None:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise click.UsageError(
+            "Parquet files need pyarrow: pip install 'synthaug[parquet]' (or pyarrow), "
+            "or use a .csv file."
+        ) from None
+
+
+def _parse_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns holding only ISO-8601 dates or datetimes, as datetimes."""
+    for name in frame.columns[frame.dtypes == object]:
+        values = frame[name].dropna()
+        if not values.astype(str).str.fullmatch(_ISO_DATE).all():
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # mixed UTC offsets: kept as text below
+                parsed = pd.to_datetime(frame[name], format="ISO8601")
+        except ValueError:  # out of range, or not a calendar date (2024-13-45)
+            continue
+        if ptypes.is_datetime64_any_dtype(parsed.dtype):
+            frame[name] = parsed
+    return frame
+
+
+class TableFile(click.ParamType):
+    """A CSV or Parquet file to read: the parameter's value is the DataFrame."""
+
+    name = "table"
+
+    def convert(self, value: Any, param, ctx) -> pd.DataFrame:
+        if isinstance(value, pd.DataFrame):
+            return value
+        path = click.Path(exists=True, dir_okay=False, path_type=Path).convert(value, param, ctx)
+        try:
+            if _is_parquet(path):
+                _require_pyarrow()
+                return pd.read_parquet(path)
+            return _parse_dates(pd.read_csv(path))
+        except (OSError, ValueError) as error:  # pandas' parser errors are ValueErrors
+            self.fail(f"cannot read {str(path)!r} as a table: {_one_line(error)}", param, ctx)
+
+
+class OutputTable(click.ParamType):
+    """Where to write a table: a .csv (optionally compressed) or .parquet path, or -."""
+
+    name = "file"
+
+    def convert(self, value: Any, param, ctx) -> str | Path:
+        if value == "-":
+            return value
+        path = Path(value)
+        if _is_parquet(path):
+            _require_pyarrow()
+        elif ".csv" not in (suffix.lower() for suffix in path.suffixes):
+            self.fail(f"{value!r} should end in .csv or .parquet (or be - for CSV on "
+                      "standard output).", param, ctx)
+        return path
+
+
+def write_table(frame: pd.DataFrame, out: str | Path) -> None:
+    """Write ``frame`` to ``out`` (CSV or Parquet by extension; ``-`` is CSV on stdout)."""
+    if out == "-":
+        click.echo(frame.to_csv(index=False), nl=False)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if _is_parquet(out):
+        frame.to_parquet(out, index=False)
+    else:
+        frame.to_csv(out, index=False)
+
+
+def _as_table(result) -> pd.DataFrame:
+    """One table from ``sample``'s result: a model fit with ``y`` gives ``(X, y)``,
+    and ``y`` becomes the last column (named after ``y``, else ``"y"``)."""
+    if not isinstance(result, tuple):
+        return pd.DataFrame(result)
+    X, y = result
+    name = y.name if isinstance(y, pd.Series) and y.name is not None else "y"
+    X = pd.DataFrame(X)
+    if name in X.columns:
+        raise click.ClickException(f"The label and a column of the model are both named {name!r}.")
+    return X.assign(**{name: pd.Series(y).to_numpy()})
+
+
+# ---------------------------------------------------------------- values and errors
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+@contextmanager
+def _user_errors():
+    """The library's ValueErrors (bad input) as one-line usage errors (exit status 2)."""
+    try:
+        yield
+    except ValueError as error:
+        raise click.UsageError(_one_line(error)) from None
+    except TrainingDivergedError as error:
+        raise click.ClickException(_one_line(error)) from None
+
+
+def parse_value(text: str, dtype: Any, known=(), *, what: str, param_hint: str) -> Any:
+    """A command-line string as a value of ``dtype`` (a fitted column's or the label's).
+
+    Numbers, booleans (true/false, yes/no, 1/0) and datetimes are converted; text is
+    matched against the ``known`` values by its string form (for columns of mixed
+    Python objects), else kept as text. Whether the value was seen in training is the
+    library's check.
+    """
+    if isinstance(dtype, pd.CategoricalDtype):
+        dtype = dtype.categories.dtype
+    if ptypes.is_bool_dtype(dtype):
+        if text.strip().lower() in _BOOLEANS:
+            return _BOOLEANS[text.strip().lower()]
+    elif ptypes.is_object_dtype(dtype) or ptypes.is_string_dtype(dtype):
+        return next((value for value in known if str(value) == text), text)
+    else:
+        try:
+            return pd.Series([text]).astype(dtype).iloc[0]
+        except (ValueError, TypeError):
+            pass
+    raise click.BadParameter(f"{text!r} is not a {dtype} value, as {what} needs.",
+                             param_hint=param_hint)
+
+
+def _pairs(ctx, param, values: tuple) -> list[tuple[str, str]]:
+    """``COL=VALUE`` options as (column, text) pairs."""
+    pairs = []
+    for item in values:
+        key, sep, text = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"expected COL=VALUE, got {item!r}.", ctx, param)
+        pairs.append((key, text))
+    return pairs
+
+
+def _load(path: Path, device: str | None) -> GANAugmenter:
+    try:
+        return GANAugmenter.load(path, **({} if device is None else {"device": device}))
+    except ValueError as error:
+        raise click.BadParameter(_one_line(error), param_hint="MODEL") from None
+    except (RuntimeError, KeyError, EOFError, OSError, pickle.UnpicklingError) as error:
+        raise click.BadParameter(
+            f"{str(path)!r} is not a synthaug model file ({_one_line(error)}).",
+            param_hint="MODEL") from None
+
+
+# ---------------------------------------------------------------- fidelity
+
+
+def _fidelity(model: GANAugmenter, data: pd.DataFrame) -> dict:
+    """SDMetrics quality of as many synthetic rows as ``data`` has (at most FIDELITY_ROWS)."""
+    real = data.sample(min(len(data), FIDELITY_ROWS), random_state=0).sort_index()
+    synthetic = _as_table(model.sample(len(real)))
+    missing = [name for name in synthetic.columns if name not in real.columns]
+    if missing:
+        raise click.UsageError(f"DATA lacks the model's columns {missing}.")
+    return quality_scores(real[synthetic.columns], synthetic)
+
+
+def _fidelity_summary(scores: dict) -> str:
+    return "\n".join([
+        "Fidelity (SDMetrics quality of synthetic vs real rows, 0-1, higher is better):",
+        f"  overall quality     {scores['quality']:.3f}",
+        f"  column shapes       {scores['column_shapes']:.3f}",
+        f"  column pair trends  {scores['column_pair_trends']:.3f}",
+    ])
+
+
+# ---------------------------------------------------------------- commands
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="synthaug")
+def main() -> None:
+    """Fit conditional GANs on tables, make synthetic rows, augment data sets.
+
+    \b
+    A session:
+      synthaug fit train.csv --target label --out model.pt
+      synthaug sample model.pt -n 1000 --class yes --out synthetic.csv
+      synthaug evaluate model.pt train.csv
+      synthaug info model.pt
+    """
+
+
+def _training_options(command):
+    """The options that configure training, shared by ``fit`` and ``augment``."""
+    options = [
+        click.option("--discrete", "discrete_columns", multiple=True, metavar="COL",
+                     help="A numeric column to treat as discrete (repeatable). Given at least "
+                          "once, exactly the listed numeric columns are discrete; text, "
+                          "boolean and category columns always are."),
+        click.option("--epochs", type=int,
+                     help=f"Passes over the data [library default: {_DEFAULTS['epochs']}]."),
+        click.option("--batch-size", type=int,
+                     help=f"Rows per step [library default: {_DEFAULTS['batch_size']}]."),
+        click.option("--loss", type=click.Choice(sorted(OBJECTIVES)),
+                     help=f"Adversarial objective [library default: {_DEFAULTS['loss']}]."),
+        click.option("--device", metavar="auto|cpu|cuda",
+                     help=f"Where to train [library default: {_DEFAULTS['device']}]."),
+        click.option("--seed", "random_state", type=int,
+                     help="Seed for reproducible training and sampling."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _augmenter(options: dict, **params) -> GANAugmenter:
+    """A GANAugmenter with only the options the user gave (the library supplies the rest)."""
+    given = {name: value for name, value in options.items() if value not in (None, ())}
+    if "discrete_columns" in given:
+        given["discrete_columns"] = list(given["discrete_columns"])
+    if not given.pop("quiet", False) and sys.stderr.isatty():
+        given["verbose"] = True
+    return GANAugmenter(**given, **params)
+
+
+@main.command()
+@click.argument("data", type=TableFile())
+@click.option("--out", "-o", "model_path", required=True, metavar="MODEL",
+              type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Where to write the model file.")
+@click.option("--target", metavar="COL",
+              help="The label column: the model keeps it as a column and can make rows "
+                   "of a chosen class (sample --class).")
+@_training_options
+def fit(data: pd.DataFrame, model_path: Path, target: str | None, **options) -> None:
+    """Fit a model on DATA (a .csv or .parquet table) and save it as MODEL.
+
+    Shows a progress bar on a terminal, then where the model went and how closely
+    its synthetic rows match DATA.
+
+    \b
+    Example:
+      synthaug fit adult.csv --target income --epochs 60 --out adult.pt
+    """
+    model = _augmenter(options, **({} if target is None else {"target_column": target}))
+    with _user_errors():
+        model.fit(data)
+    model_path.parent.mkdir(parents=True, exist_ok=True)
+    model.save(model_path)
+    seconds = sum(epoch["seconds"] for epoch in model.history_)
+    click.echo(f"Saved model to {model_path} ({len(data)} rows x {data.shape[1]} columns, "
+               f"{len(model.history_)} epochs in {seconds:.1f} s on {model.device_}).")
+    click.echo(_fidelity_summary(_fidelity(model, data)))
+
+
+@main.command()
+@click.argument("model_path", metavar="MODEL",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-n", "--rows", "n_samples", type=int, required=True, help="Rows to make.")
+@click.option("--out", "-o", required=True, type=OutputTable(),
+              help="A .csv or .parquet file, or - for CSV on standard output.")
+@click.option("--class", "label", metavar="C", help="Make rows of this class only.")
+@click.option("--condition", "conditions", multiple=True, metavar="COL=VALUE", callback=_pairs,
+              help="Fix a discrete column to a value in every row (repeatable).")
+@click.option("--seed", "random_state", type=int,
+              help="Seed for this draw [default: the model's own seed].")
+@click.option("--device", metavar="auto|cpu|cuda", help="Where to run the model.")
+def sample(model_path: Path, n_samples: int, out, label: str | None,
+           conditions: list, random_state: int | None, device: str | None) -> None:
+    """Make N synthetic rows with MODEL and write them to a table.
+
+    Values on the command line are read as the fitted column's type, so
+    --condition age_group=3 works for an integer column. A model fit in Python with
+    separate labels y writes them as a last column.
+
+    \b
+    Examples:
+      synthaug sample adult.pt -n 1000 --out synthetic.csv
+      synthaug sample adult.pt -n 200 --class '>50K' --condition sex=Female --out - | head
+    """
+    model = _load(model_path, device)
+    kwargs = {} if random_state is None else {"random_state": random_state}
+    if label is not None:
+        kwargs["y"] = label if model.classes_ is None else parse_value(
+            label, model.classes_.dtype, model.classes_, what="the class", param_hint="--class")
+    if conditions:
+        columns = {column.name: column for column in model.schema_.columns}
+        kwargs["conditions"] = {
+            name: text if name not in columns else parse_value(
+                text, columns[name].dtype, getattr(columns[name], "categories", ()),
+                what=f"column {name!r}", param_hint="--condition")
+            for name, text in conditions
+        }
+    with _user_errors():
+        rows = _as_table(model.sample(n_samples, **kwargs))
+    write_table(rows, out)
+    if out != "-":
+        click.echo(f"Wrote {len(rows)} rows to {out}.")
+
+
+def _strategy(values: tuple, data: pd.DataFrame, target: str) -> Any:
+    """``--strategy`` as a sampling_strategy: a name, a float, or {class: rows} pairs."""
+    if not values:
+        return None
+    if all("=" in value for value in values):
+        labels = data[target] if target in data.columns else pd.Series(dtype=object)
+        return {parse_value(key, labels.dtype, pd.unique(labels), what="--target",
+                            param_hint="--strategy"): _count(count)
+                for key, count in _pairs(None, None, values)}
+    if len(values) > 1:
+        raise click.BadParameter("give one name or float, or CLASS=N pairs.",
+                                 param_hint="--strategy")
+    try:
+        return float(values[0])
+    except ValueError:
+        return values[0]
+
+
+def _count(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a number of rows.",
+                                 param_hint="--strategy") from None
+
+
+@main.command()
+@click.argument("data", type=TableFile())
+@click.option("--target", required=True, metavar="COL", help="The label column to balance.")
+@click.option("--out", "-o", required=True, type=OutputTable(),
+              help="A .csv or .parquet file, or - for CSV on standard output.")
+@click.option("--strategy", multiple=True, metavar="STRATEGY",
+              help="How many rows each class ends with, as imbalanced-learn's "
+                   "sampling_strategy: auto, minority, 'not minority', 'not majority', all, a "
+                   "float ratio (two classes), or CLASS=N (repeatable) "
+                   f"[library default: {_DEFAULTS['sampling_strategy']}].")
+@click.option("--mark-synthetic", metavar="COLNAME",
+              help="Add a boolean column of this name, true on synthetic rows.")
+@_training_options
+def augment(data: pd.DataFrame, target: str, out, strategy: tuple,
+            mark_synthetic: str | None, **options) -> None:
+    """Fit on DATA and write DATA plus synthetic rows that balance its --target column.
+
+    The real rows come first, unchanged and in order, then the synthetic ones.
+
+    \b
+    Examples:
+      synthaug augment adult.csv --target income --out adult_balanced.csv
+      synthaug augment adult.csv --target income --strategy '>50K=20000' \\
+          --mark-synthetic synthetic --out adult_more.parquet
+    """
+    if mark_synthetic is not None and mark_synthetic in data.columns:
+        raise click.BadParameter(f"DATA already has a column {mark_synthetic!r}.",
+                                 param_hint="--mark-synthetic")
+    sampling_strategy = _strategy(strategy, data, target)
+    model = _augmenter(options, target_column=target, **(
+        {} if sampling_strategy is None else {"sampling_strategy": sampling_strategy}))
+    with _user_errors():
+        augmented = model.fit_transform(data)
+    if mark_synthetic is not None:
+        augmented[mark_synthetic] = augmented.index >= len(data)
+    write_table(augmented, out)
+    if out != "-":
+        before = data[target].value_counts().to_dict()
+        after = augmented[target].value_counts().to_dict()
+        counts = ", ".join(f"{label}: {before.get(label, 0)} -> {n}" for label, n in after.items())
+        click.echo(f"Wrote {len(augmented)} rows ({len(augmented) - len(data)} synthetic) to "
+                   f"{out}; rows per class {counts}.")
+
+
+@main.command()
+@click.argument("model_path", metavar="MODEL",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("data", type=TableFile())
+@click.option("--test", type=TableFile(), metavar="DATA",
+              help="Real rows kept out of training, with the same columns.")
+@click.option("--plots", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Write comparison plots (PNG) to this folder.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="FILE", help="Write the scores as JSON to this file.")
+@click.option("--device", metavar="auto|cpu|cuda", help="Where to run the model.")
+def evaluate(model_path: Path, data: pd.DataFrame, test: pd.DataFrame | None,
+             plots: Path | None, json_path: Path | None, device: str | None) -> None:
+    """Compare synthetic rows of MODEL with the real rows in DATA.
+
+    \b
+    Example:
+      synthaug evaluate adult.pt adult.csv --test adult_test.csv --json fidelity.json
+    """
+    import json
+
+    model = _load(model_path, device)
+    with _user_errors():
+        scores = _fidelity(model, data)
+    click.echo(_fidelity_summary(scores))
+    if json_path is not None:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(scores, indent=2))
+        click.echo(f"Wrote scores to {json_path}.")
+
+
+@main.command()
+@click.argument("model_path", metavar="MODEL",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def info(model_path: Path) -> None:
+    """Show the model card of MODEL: columns, training, history, fidelity, versions.
+
+    \b
+    Example:
+      synthaug info adult.pt
+    """
+    model = _load(model_path, "cpu")
+    click.echo(_model_card(model, model_path))
+
+
+def _model_card(model: GANAugmenter, path: Path) -> str:
+    params = model.get_params()
+    features = model.schema_.columns[: model.n_features_in_]
+    lines = [f"Model {path}", "", f"Columns ({len(features)}):"]
+    width = max(len(str(column.name)) for column in features)
+    for column in features:
+        categories = getattr(column, "categories", None)
+        kind = "continuous" if categories is None else f"discrete, {len(categories)} values"
+        notes = [kind, str(column.dtype)]
+        if column.has_missing:
+            notes.append("has missing values")
+        if column.name == params["target_column"]:
+            notes.append("label")
+        lines.append(f"  {str(column.name):<{width}}  {', '.join(notes)}")
+    if model.classes_ is not None:
+        lines.append(f"Classes: {', '.join(map(str, model.classes_.tolist()))}")
+    lines += ["", "Training parameters:"]
+    lines += [f"  {name} = {value!r}" for name, value in params.items()]
+    history = model.history_
+    lines += ["", f"History: {len(history)} of {params['epochs']} epochs, "
+                  f"{sum(epoch['seconds'] for epoch in history):.1f} s"]
+    if history:
+        last = history[-1]
+        lines.append(f"  last epoch: discriminator loss {last['discriminator_loss']:.4f}, "
+                     f"generator loss {last['generator_loss']:.4f}, "
+                     f"condition loss {last['condition_loss']:.4f}")
+    import sklearn
+    import torch
+
+    lines += ["", f"Versions: synthaug {__version__}, torch {torch.__version__}, "
+                  f"pandas {pd.__version__}, scikit-learn {sklearn.__version__}"]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
