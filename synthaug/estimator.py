@@ -25,6 +25,7 @@ from synthaug._schema import DiscreteColumn, TableSchema, infer_discrete
 from synthaug._training import TrainingPlan, train
 from synthaug._validation import LabelLayout, TableLayout, check_labels, check_table
 from synthaug.losses import OBJECTIVES
+from synthaug.metrics import MAX_ROWS, FidelityReport, fidelity_report
 from synthaug.nn.tabular import TabularGAN
 
 # Name of the label column inside the internal frame when labels come as ``y``.
@@ -32,6 +33,8 @@ _LABEL = "__synthaug_label__"
 _FORMAT = "synthaug.GANAugmenter"
 _FORMAT_VERSION = 1
 _SAMPLE_CHUNK = 10_000
+# Rows compared by the report that ``fit`` attaches (evaluate() compares up to MAX_ROWS).
+_FIT_REPORT_ROWS = 2_000
 
 
 def _has_target_column(estimator: "GANAugmenter") -> bool:
@@ -105,6 +108,10 @@ class GANAugmenter(BaseEstimator):
         bit-identical across runs, and :meth:`sample` is reproducible.
     verbose : bool, default=False
         Show a progress bar with the losses while training.
+    fidelity : bool, default=True
+        Attach a :class:`~synthaug.metrics.FidelityReport` as ``fidelity_`` after
+        ``fit``, computed on at most 2,000 training rows and as many synthetic rows
+        (a few seconds). Use :meth:`evaluate` for a report on held-out data.
 
     Attributes
     ----------
@@ -122,6 +129,8 @@ class GANAugmenter(BaseEstimator):
         diverged and was rolled back (a ``RuntimeWarning`` says so).
     device_ : torch.device
         Device the model lives on.
+    fidelity_ : FidelityReport or None
+        How synthetic rows compare with the training rows (see ``fidelity``).
     n_features_in_ : int
         Number of columns of ``X``.
     feature_names_in_ : ndarray of str
@@ -160,6 +169,7 @@ class GANAugmenter(BaseEstimator):
         "device": [str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "fidelity": ["boolean"],
     }
 
     def __init__(
@@ -181,6 +191,7 @@ class GANAugmenter(BaseEstimator):
         device: str | torch.device = "auto",
         random_state: int | np.random.RandomState | None = None,
         verbose: bool = False,
+        fidelity: bool = True,
     ):
         self.epochs = epochs
         self.batch_size = batch_size
@@ -198,6 +209,7 @@ class GANAugmenter(BaseEstimator):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.fidelity = fidelity
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -304,6 +316,10 @@ class GANAugmenter(BaseEstimator):
         self.network_ = network
         self.device_ = device
         self._set_layouts(layout, label_layout, label_column)
+        self.fidelity_ = None
+        if self.fidelity:
+            real = frame.sample(min(len(frame), _FIT_REPORT_ROWS), random_state=rng)
+            self.fidelity_ = self._report(real, None, len(real), rng.randint(2**31 - 1))
         return self
 
     def _set_layouts(self, layout: TableLayout, label_layout: LabelLayout | None,
@@ -461,6 +477,85 @@ class GANAugmenter(BaseEstimator):
             return self._layout.restore(frame), self._label_layout.restore(labels)
         return self._layout.restore(frame)
 
+    # ------------------------------------------------------------------ evaluate
+
+    def evaluate(self, X, y=None, *, X_test=None, y_test=None, n_samples: int | None = None,
+                 random_state: int | None = None) -> FidelityReport:
+        """Compare fresh synthetic rows with real ones: a :class:`~synthaug.metrics.FidelityReport`.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like
+            Real rows with the columns seen in ``fit`` (usually the training rows).
+        y : array-like, default=None
+            Their labels, for a model fit with ``y`` (enables ML efficacy).
+        X_test, y_test : default=None
+            Real rows kept out of training: the test set of the ML efficacy models
+            and the held-out baseline of the privacy numbers. Without them, 30% of
+            ``X`` plays that part (see the report's ``notes``).
+        n_samples : int, default=None
+            Synthetic rows to make; ``None`` makes as many as ``X`` has, up to 5,000.
+        random_state : int, default=None
+            Seed for sampling; ``None`` uses the estimator's ``random_state``.
+
+        Returns
+        -------
+        FidelityReport
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from synthaug import GANAugmenter
+        >>> rng = np.random.RandomState(0)
+        >>> X = pd.DataFrame({"x": rng.normal(size=300), "k": rng.choice(["a", "b"], 300)})
+        >>> aug = GANAugmenter(epochs=2, fidelity=False, random_state=0).fit(X)
+        >>> report = aug.evaluate(X)
+        >>> 0 <= report.quality["score"] <= 1
+        True
+        """
+        check_is_fitted(self)
+        real = self._labelled_frame(X, y, "X")
+        test = None if X_test is None else self._labelled_frame(X_test, y_test, "X_test")
+        n = n_samples if n_samples is not None else min(len(real), MAX_ROWS)
+        return self._report(real, test, n, self._sampling_seed(random_state))
+
+    def _labelled_frame(self, X, y, name: str) -> pd.DataFrame:
+        """Validate real rows against the fitted columns; the label (if any) as a column."""
+        frame, _ = check_table(X)
+        self._check_columns(frame, name)
+        labels, _ = self._split_labels(frame, y)
+        if self.target_column is None and labels is not None:
+            if self._label_column is None:
+                raise ValueError(f"y was given for {name}, but the model was fit without y.")
+            frame = frame.assign(**{_LABEL: labels})
+        return frame
+
+    def _check_columns(self, frame: pd.DataFrame, name: str = "X") -> None:
+        if tuple(frame.columns) != self._layout.columns:
+            raise ValueError(
+                f"{name}'s columns {list(frame.columns)} differ from those seen in fit "
+                f"{list(self._layout.columns)}; pass the same columns in the same order."
+            )
+
+    def _report(self, real: pd.DataFrame, test: pd.DataFrame | None, n_samples: int,
+                seed: int) -> FidelityReport:
+        """A fidelity report of ``n_samples`` fresh rows against internal-layout real rows."""
+        synthetic = self.schema_.decode(self._generate(n_samples, {}, seed))
+        has_label = self._label_column is not None and self._label_column in real.columns
+        if not has_label and _LABEL in synthetic.columns:
+            synthetic = synthetic.drop(columns=[_LABEL])
+        names = {c: str(c) for c in synthetic.columns}
+        if _LABEL in names:
+            taken = set(names.values())
+            name = str(self._label_layout.name) if self._label_layout.name is not None else "y"
+            while name in taken:
+                name = f"{name}_"
+            names[_LABEL] = name
+        frames = [None if f is None else f.rename(columns=names) for f in (real, synthetic, test)]
+        return fidelity_report(frames[0], frames[1], real_test=frames[2],
+                               target=names.get(self._label_column) if has_label else None,
+                               history=self.history_, random_state=seed)
+
     # ------------------------------------------------------------------ augment
 
     @available_if(_has_no_target_column)
@@ -521,11 +616,7 @@ class GANAugmenter(BaseEstimator):
         """
         check_is_fitted(self)
         frame, layout = check_table(X)
-        if tuple(frame.columns) != self._layout.columns:
-            raise ValueError(
-                f"X's columns {list(frame.columns)} differ from those seen in fit "
-                f"{list(self._layout.columns)}; pass the same columns in the same order."
-            )
+        self._check_columns(frame)
         labels, _ = check_labels(frame[self.target_column], len(frame))
         unseen = set(pd.unique(labels).tolist()) - set(self.classes_.tolist())
         if unseen:
@@ -581,6 +672,7 @@ class GANAugmenter(BaseEstimator):
             "label_layout": None if self._label_layout is None else self._label_layout.to_dict(),
             "label_column": to_json(self._label_column),
             "history": self.history_,
+            "fidelity": None if self.fidelity_ is None else self.fidelity_.to_dict(),
         }
         state = {k: v.detach().cpu() for k, v in self.network_.state_dict().items()}
         torch.save({"metadata": json.dumps(metadata), "state": state}, path)
@@ -619,6 +711,8 @@ class GANAugmenter(BaseEstimator):
         network.load_state_dict(blob["state"])
         estimator.network_ = network.to(estimator.device_).eval()
         estimator.history_ = meta["history"]
+        estimator.fidelity_ = (None if meta["fidelity"] is None
+                               else FidelityReport.from_dict(meta["fidelity"]))
         label_layout = meta["label_layout"]
         estimator._set_layouts(
             TableLayout.from_dict(meta["layout"]),

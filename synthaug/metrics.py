@@ -1,15 +1,272 @@
-"""Fidelity of synthetic tables, measured with SDMetrics.
+"""Fidelity of synthetic tables: how close, how useful, how private, how diverse.
 
-SDMetrics does the measuring; this module only describes the table to it (the
-metadata) and returns the scores as plain numbers.
+:func:`fidelity_report` compares any synthetic table with the real one (so it can
+judge other generators too); :meth:`GANAugmenter.evaluate` calls it with fresh
+samples. The report holds:
+
+- SDMetrics' ``QualityReport`` (column shapes, column pair trends) and
+  ``DiagnosticReport`` (data validity and structure), computed by SDMetrics itself;
+- ML efficacy when a label is known: a fixed HistGradientBoosting model trained on
+  real rows (TRTR), on synthetic rows (TSTR) and on both (augmentation gain), all
+  tested on the same real test rows;
+- privacy: distance to the closest training record (DCR) of synthetic rows and of
+  real rows the reference set does not hold, and the share of exact copies;
+- mode-collapse signals: categories never generated, and per-class diversity.
+
+Every part works on at most ``max_rows`` rows per table (5,000 by default) so that
+a report on a large table takes seconds; the report's ``notes`` say what was
+subsampled.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import time
 import warnings
+from dataclasses import dataclass, field
+from typing import Any
 
+import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
+from sklearn.model_selection import train_test_split
+from sklearn.neighbors import NearestNeighbors
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, OneHotEncoder
+
+MAX_ROWS = 5_000
+# Signals worth a warning in the report.
+COPY_RATE_MARGIN = 0.01  # exact copies beyond the real data's own duplicate rate
+DCR_RATIO_FLOOR = 0.5  # synthetic rows twice as close to training rows as real ones are
+DIVERSITY_FLOOR = 0.5  # a class's synthetic rows half as spread out as its real rows
+# HistGradientBoosting handles at most this many categories per feature.
+MAX_MODEL_CATEGORIES = 250
+
+
+@dataclass
+class FidelityReport:
+    """How synthetic rows compare with real ones. Scores are in [0, 1], higher is better.
+
+    Attributes
+    ----------
+    quality : dict
+        SDMetrics QualityReport: ``score``, ``column_shapes``, ``column_pair_trends``.
+    column_scores : DataFrame
+        Per-column shape scores (``column``, ``metric``, ``score``).
+    diagnostic : dict
+        SDMetrics DiagnosticReport: ``score``, ``data_validity``, ``data_structure``.
+    ml_efficacy : dict or None
+        With a label: ``{"real": m, "synthetic": m, "augmented": m}`` where ``m`` holds
+        ``accuracy``, ``f1`` (macro) and ``roc_auc`` on the same real test rows, plus
+        ``test`` (what those rows were).
+    privacy : dict
+        ``dcr_synthetic`` / ``dcr_real`` (median distance to the closest reference
+        row, on min-max scaled numbers and one-hot categories), their 5th
+        percentiles, ``exact_copy_rate`` (synthetic rows equal to a training row) and
+        ``real_copy_rate`` (the same for held-out real rows).
+    mode_collapse : dict
+        ``missing_categories`` ``{column: [values never generated]}`` and
+        ``class_diversity`` ``{class: synthetic / real nearest-neighbour spread}``.
+    warnings : list of str
+        Signals that need a look: copies, memorisation, collapsed modes.
+    notes : list of str
+        How the numbers were made (subsampling, test rows).
+    n_real, n_synthetic : int
+        Rows compared.
+    seconds : float
+        Time the report took.
+    """
+
+    quality: dict
+    column_scores: pd.DataFrame
+    diagnostic: dict
+    ml_efficacy: dict | None
+    privacy: dict
+    mode_collapse: dict
+    warnings: list
+    notes: list
+    n_real: int
+    n_synthetic: int
+    seconds: float
+    history: list = field(default_factory=list, repr=False)
+    real: pd.DataFrame | None = field(default=None, repr=False)
+    synthetic: pd.DataFrame | None = field(default=None, repr=False)
+
+    def summary(self) -> str:
+        """A short human-readable summary."""
+        q, d, p = self.quality, self.diagnostic, self.privacy
+        lines = [
+            f"Fidelity of {self.n_synthetic} synthetic vs {self.n_real} real rows "
+            "(0-1, higher is better)",
+            f"  quality (SDMetrics)    {q['score']:.3f}  (column shapes {q['column_shapes']:.3f}, "
+            f"pair trends {q['column_pair_trends']:.3f})",
+            f"  diagnostic (SDMetrics) {d['score']:.3f}  (validity {d['data_validity']:.3f}, "
+            f"structure {d['data_structure']:.3f})",
+        ]
+        if self.ml_efficacy:
+            real, syn, aug = (self.ml_efficacy[k] for k in ("real", "synthetic", "augmented"))
+            lines.append(
+                f"  ML efficacy, ROC AUC   real {real['roc_auc']:.3f} | synthetic (TSTR) "
+                f"{syn['roc_auc']:.3f} | real+synthetic {aug['roc_auc']:.3f}"
+            )
+            lines.append(
+                f"  ML efficacy, F1 macro  real {real['f1']:.3f} | synthetic (TSTR) "
+                f"{syn['f1']:.3f} | real+synthetic {aug['f1']:.3f}"
+            )
+        lines.append(
+            f"  privacy                DCR synthetic {p['dcr_synthetic']:.3f} vs real "
+            f"{p['dcr_real']:.3f}; exact copies {p['exact_copy_rate']:.1%} "
+            f"(real {p['real_copy_rate']:.1%})"
+        )
+        lines += [f"  warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        """Every number and message as JSON-safe types (no tables of rows)."""
+        return _json_safe({
+            "quality": self.quality,
+            "column_scores": self.column_scores.to_dict(orient="records"),
+            "diagnostic": self.diagnostic,
+            "ml_efficacy": self.ml_efficacy,
+            "privacy": self.privacy,
+            "mode_collapse": self.mode_collapse,
+            "warnings": self.warnings,
+            "notes": self.notes,
+            "n_real": self.n_real,
+            "n_synthetic": self.n_synthetic,
+            "seconds": self.seconds,
+        })
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "FidelityReport":
+        """Rebuild a report from :meth:`to_dict` (it cannot plot marginals: no rows)."""
+        return cls(**{**d, "column_scores": pd.DataFrame(d["column_scores"])})
+
+    def to_frame(self) -> pd.DataFrame:
+        """One tidy row per number: ``section``, ``metric``, ``value``."""
+        rows = [("quality", k, v) for k, v in self.quality.items()]
+        rows += [("column_shapes", r["column"], r["score"]) for _, r in self.column_scores.iterrows()]
+        rows += [("diagnostic", k, v) for k, v in self.diagnostic.items()]
+        for model, scores in (self.ml_efficacy or {}).items():
+            if isinstance(scores, dict):
+                rows += [("ml_efficacy", f"{model}_{k}", v) for k, v in scores.items()]
+        rows += [("privacy", k, v) for k, v in self.privacy.items()]
+        rows += [("class_diversity", str(k), v)
+                 for k, v in self.mode_collapse["class_diversity"].items()]
+        return pd.DataFrame(rows, columns=["section", "metric", "value"])
+
+    def plot(self, directory: str | os.PathLike) -> list[str]:
+        """Write PNG figures into ``directory`` and return their paths.
+
+        ``marginals.png`` (real vs synthetic per column), ``correlations.png`` (the
+        difference of the two association matrices) and, when a training history is
+        attached, ``losses.png``. Needs matplotlib (``pip install synthaug[plot]``).
+        """
+        from synthaug import _plots
+
+        if self.real is None or self.synthetic is None:
+            raise ValueError(
+                "This report holds no rows to plot (it was loaded from a file); run "
+                "evaluate() again to plot."
+            )
+        return _plots.write_report_figures(self, directory)
+
+
+def fidelity_report(real: pd.DataFrame, synthetic: pd.DataFrame, *, target: Any = None,
+                    real_test: pd.DataFrame | None = None, history: list | None = None,
+                    max_rows: int = MAX_ROWS, random_state: int | None = 0) -> FidelityReport:
+    """Compare a synthetic table with the real one it imitates.
+
+    Parameters
+    ----------
+    real : DataFrame
+        The real (training) rows.
+    synthetic : DataFrame
+        Synthetic rows with the same columns.
+    target : column name, default=None
+        The label column, for ML efficacy and per-class diversity.
+    real_test : DataFrame, default=None
+        Real rows kept out of training. They are the test set of the ML efficacy
+        models and the held-out baseline of the privacy numbers. Without them a
+        stratified 30% of ``real`` plays both parts (the generator may have seen
+        those rows, which flatters TSTR; the report notes it).
+    history : list of dict, default=None
+        A training history (``GANAugmenter.history_``) for the loss plot.
+    max_rows : int, default=5000
+        Rows used per table; larger tables are subsampled.
+    random_state : int, default=0
+        Seed for subsampling and the ML efficacy models.
+
+    Returns
+    -------
+    FidelityReport
+
+    Examples
+    --------
+    >>> from synthaug.datasets import load_adult
+    >>> from synthaug.metrics import fidelity_report
+    >>> adult = load_adult().frame
+    >>> report = fidelity_report(adult[:3000], adult[3000:6000], target="income")
+    >>> report.quality["score"] > 0.9 and report.privacy["exact_copy_rate"] < 0.05
+    True
+    """
+    started = time.perf_counter()
+    if list(real.columns) != list(synthetic.columns):
+        raise ValueError(
+            f"real and synthetic must have the same columns; got {list(real.columns)} and "
+            f"{list(synthetic.columns)}."
+        )
+    if target is not None and target not in real.columns:
+        raise ValueError(f"target={target!r} is not a column; columns are {list(real.columns)}.")
+    rng = np.random.RandomState(random_state)
+    notes = []
+    if real_test is None:
+        stratify = real[target] if target is not None and _can_stratify(real[target]) else None
+        real, real_test = train_test_split(real, test_size=0.3, random_state=rng.randint(2**31 - 1),
+                                           stratify=stratify)
+        notes.append("test rows: a stratified 30% of the real rows (no real_test given); the "
+                     "generator may have seen them")
+    else:
+        notes.append(f"test rows: real_test ({len(real_test)} rows)")
+    all_real = real
+    real, synthetic, real_test = (_bounded(t, max_rows, rng, name, notes) for t, name in
+                                  ((real, "real"), (synthetic, "synthetic"), (real_test, "test")))
+
+    quality, column_scores, diagnostic = _sdmetrics_reports(real, synthetic)
+    ml = None
+    if target is not None:
+        ml = _ml_efficacy(real, synthetic, real_test, target, rng, notes)
+    space = _distance_space(real)
+    privacy = _privacy(space, real, all_real, synthetic, real_test)
+    collapse = _mode_collapse(space, real, synthetic, target)
+    return FidelityReport(
+        quality=quality, column_scores=column_scores, diagnostic=diagnostic, ml_efficacy=ml,
+        privacy=privacy, mode_collapse=collapse, warnings=_warnings(privacy, collapse),
+        notes=notes, n_real=len(real), n_synthetic=len(synthetic),
+        seconds=time.perf_counter() - started, history=list(history or []),
+        real=real, synthetic=synthetic,
+    )
+
+
+def quality_scores(real: pd.DataFrame, synthetic: pd.DataFrame) -> dict:
+    """SDMetrics ``QualityReport`` scores of ``synthetic`` against ``real``, in [0, 1].
+
+    Returns ``{"score", "column_shapes", "column_pair_trends"}``.
+
+    Examples
+    --------
+    >>> from synthaug.datasets import load_adult
+    >>> from synthaug.metrics import quality_scores
+    >>> adult = load_adult().frame
+    >>> quality_scores(adult.iloc[:5000], adult.iloc[5000:10000])["score"] > 0.95
+    True
+    """
+    return _sdmetrics_reports(real, synthetic)[0]
 
 
 def sdmetrics_metadata(frame: pd.DataFrame) -> dict:
@@ -21,7 +278,7 @@ def sdmetrics_metadata(frame: pd.DataFrame) -> dict:
             sdtype = "boolean"
         elif ptypes.is_datetime64_any_dtype(dtype):
             sdtype = "datetime"
-        elif ptypes.is_numeric_dtype(dtype):
+        elif _is_number(frame[name]):
             sdtype = "numerical"
         else:
             sdtype = "categorical"
@@ -29,25 +286,11 @@ def sdmetrics_metadata(frame: pd.DataFrame) -> dict:
     return {"columns": columns}
 
 
-def quality_scores(real: pd.DataFrame, synthetic: pd.DataFrame) -> dict:
-    """SDMetrics ``QualityReport`` scores of ``synthetic`` against ``real``, in [0, 1].
+# ---------------------------------------------------------------- the parts
 
-    Returns
-    -------
-    scores : dict
-        ``quality`` (the overall score), ``column_shapes`` (per-column marginals)
-        and ``column_pair_trends`` (pairwise correlations and contingencies).
 
-    Examples
-    --------
-    >>> from synthaug.datasets import load_adult
-    >>> from synthaug.metrics import quality_scores
-    >>> adult = load_adult().frame
-    >>> scores = quality_scores(adult.iloc[:5000], adult.iloc[5000:10000])
-    >>> scores["quality"] > 0.95  # two halves of the real table agree
-    True
-    """
-    from sdmetrics.reports import QualityReport
+def _sdmetrics_reports(real: pd.DataFrame, synthetic: pd.DataFrame):
+    from sdmetrics.reports import DiagnosticReport, QualityReport
 
     if list(real.columns) != list(synthetic.columns):
         raise ValueError(
@@ -55,16 +298,212 @@ def quality_scores(real: pd.DataFrame, synthetic: pd.DataFrame) -> dict:
             f"{list(synthetic.columns)}."
         )
     rename = {name: str(name) for name in real.columns}
-    report = QualityReport()
+    tables = ({"table": real.rename(columns=rename)}, {"table": synthetic.rename(columns=rename)},
+              {"tables": {"table": sdmetrics_metadata(real)}})
+    quality, diagnostic = QualityReport(), DiagnosticReport()
     with warnings.catch_warnings():
         # SDMetrics' own pandas deprecation noise, not the user's concern.
         warnings.simplefilter("ignore", FutureWarning)
-        report.generate({"table": real.rename(columns=rename)},
-                        {"table": synthetic.rename(columns=rename)},
-                        {"tables": {"table": sdmetrics_metadata(real)}}, verbose=False)
-    properties = report.get_properties().set_index("Property")["Score"]
+        quality.generate(*tables, verbose=False)
+        diagnostic.generate(*tables, verbose=False)
+    q = quality.get_properties().set_index("Property")["Score"]
+    d = diagnostic.get_properties().set_index("Property")["Score"]
+    shapes = quality.get_details("Column Shapes")
+    column_scores = pd.DataFrame({"column": shapes["Column"], "metric": shapes["Metric"],
+                                  "score": shapes["Score"].astype(float)})
+    return (
+        {"score": float(quality.get_score()), "column_shapes": float(q["Column Shapes"]),
+         "column_pair_trends": float(q["Column Pair Trends"])},
+        column_scores,
+        {"score": float(diagnostic.get_score()), "data_validity": float(d["Data Validity"]),
+         "data_structure": float(d["Data Structure"])},
+    )
+
+
+def _ml_efficacy(real, synthetic, test, target, rng, notes) -> dict | None:
+    classes = np.unique(real[target].astype(str))
+    if len(classes) < 2 or test[target].nunique() < 2:
+        notes.append("ML efficacy skipped: fewer than 2 classes in the real or test rows")
+        return None
+    features = [c for c in real.columns if c != target]
+    encoder = _model_encoder(real[features], notes)
+    seed = rng.randint(2**31 - 1)
+    scores = {}
+    for name, train in (("real", real), ("synthetic", synthetic),
+                        ("augmented", pd.concat([real, synthetic], ignore_index=True))):
+        labels = train[target].astype(str)
+        if labels.nunique() < 2:
+            scores[name] = {"accuracy": 0.0, "f1": 0.0, "roc_auc": 0.5}
+            notes.append(f"{name} rows hold one class only; its model scores as chance")
+            continue
+        model = make_pipeline(encoder, HistGradientBoostingClassifier(
+            max_iter=100, categorical_features="from_dtype", random_state=seed))
+        model.fit(train[features], labels)
+        scores[name] = _classification_scores(model, test[features], test[target].astype(str),
+                                              classes)
+    scores["test"] = notes[0].removeprefix("test rows: ")
+    return scores
+
+
+def _classification_scores(model, X, y, classes) -> dict:
+    probabilities = pd.DataFrame(model.predict_proba(X), columns=model.classes_)
+    probabilities = probabilities.reindex(columns=classes, fill_value=0.0).to_numpy()
+    predicted = classes[np.argmax(probabilities, axis=1)]
+    if len(classes) == 2:
+        auc = roc_auc_score(y == classes[1], probabilities[:, 1])
+    else:
+        present = np.isin(classes, y.unique())
+        p = probabilities[:, present] / probabilities[:, present].sum(1, keepdims=True).clip(1e-12)
+        auc = roc_auc_score(y, p, multi_class="ovr", labels=classes[present])
+    return {"accuracy": float(accuracy_score(y, predicted)),
+            "f1": float(f1_score(y, predicted, average="macro")),
+            "roc_auc": float(auc)}
+
+
+def _model_encoder(frame: pd.DataFrame, notes: list) -> ColumnTransformer:
+    """Numbers as floats; categories as a pandas category dtype HistGradientBoosting reads."""
+    numeric = [c for c in frame.columns if _is_number(frame[c])]
+    discrete = [c for c in frame.columns if c not in numeric
+                and frame[c].nunique() <= MAX_MODEL_CATEGORIES]
+    dropped = [c for c in frame.columns if c not in numeric and c not in discrete]
+    if dropped:
+        notes.append(f"ML efficacy leaves out {dropped}: more than {MAX_MODEL_CATEGORIES} categories")
+    return ColumnTransformer(
+        [("numbers", _transformer(_as_numbers), numeric),
+         ("categories", _transformer(_as_categories), discrete)],
+        verbose_feature_names_out=False,
+    ).set_output(transform="pandas")
+
+
+def _distance_space(real: pd.DataFrame) -> ColumnTransformer:
+    """Min-max scaled numbers (+ missing indicators) and one-hot categories, fit on real rows."""
+    numeric = [c for c in real.columns if _is_number(real[c])]
+    discrete = [c for c in real.columns if c not in numeric]
+    space = ColumnTransformer([
+        ("numbers", make_pipeline(_transformer(_as_numbers),
+                                  SimpleImputer(strategy="median", add_indicator=True),
+                                  MinMaxScaler()), numeric),
+        ("categories", make_pipeline(_transformer(_as_strings),
+                                     OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
+         discrete),
+    ])
+    return space.fit(real)
+
+
+def _privacy(space, reference, all_real, synthetic, holdout) -> dict:
+    """Distances to the closest reference row, and exact copies of any training row."""
+    index = NearestNeighbors(n_neighbors=1).fit(space.transform(reference))
+    dcr_synthetic = index.kneighbors(space.transform(synthetic))[0][:, 0]
+    dcr_real = index.kneighbors(space.transform(holdout))[0][:, 0]
+    training_rows = set(_row_hashes(all_real))
     return {
-        "quality": float(report.get_score()),
-        "column_shapes": float(properties["Column Shapes"]),
-        "column_pair_trends": float(properties["Column Pair Trends"]),
+        "dcr_synthetic": float(np.median(dcr_synthetic)),
+        "dcr_real": float(np.median(dcr_real)),
+        "dcr_synthetic_p5": float(np.percentile(dcr_synthetic, 5)),
+        "dcr_real_p5": float(np.percentile(dcr_real, 5)),
+        "exact_copy_rate": float(np.mean([h in training_rows for h in _row_hashes(synthetic)])),
+        "real_copy_rate": float(np.mean([h in training_rows for h in _row_hashes(holdout)])),
     }
+
+
+def _mode_collapse(space, real, synthetic, target) -> dict:
+    missing = {}
+    for name in real.columns:
+        if not _is_number(real[name]):
+            absent = set(real[name].dropna().astype(str)) - set(synthetic[name].dropna().astype(str))
+            if absent:
+                missing[str(name)] = sorted(absent)
+    diversity = {}
+    groups = [(None, real, synthetic)] if target is None else [
+        (label, real[real[target] == label], synthetic[synthetic[target] == label])
+        for label in pd.unique(real[target])]
+    for label, real_rows, synthetic_rows in groups:
+        if len(real_rows) > 2 and len(synthetic_rows) > 2:
+            n = min(len(real_rows), len(synthetic_rows))  # spread depends on sample size
+            ratio = _spread(space, synthetic_rows[:n]) / max(_spread(space, real_rows[:n]), 1e-12)
+            diversity["all" if label is None else _json_key(label)] = float(ratio)
+    return {"missing_categories": missing, "class_diversity": diversity}
+
+
+def _spread(space, rows: pd.DataFrame) -> float:
+    """Median distance from each row to its nearest other row."""
+    points = space.transform(rows)
+    distances = NearestNeighbors(n_neighbors=2).fit(points).kneighbors(points)[0][:, 1]
+    return float(np.median(distances))
+
+
+def _warnings(privacy: dict, collapse: dict) -> list:
+    found = []
+    if privacy["exact_copy_rate"] > privacy["real_copy_rate"] + COPY_RATE_MARGIN:
+        found.append(f"{privacy['exact_copy_rate']:.1%} of synthetic rows are exact copies of "
+                     f"training rows (held-out real rows: {privacy['real_copy_rate']:.1%})")
+    if privacy["dcr_synthetic"] < DCR_RATIO_FLOOR * privacy["dcr_real"]:
+        found.append(f"synthetic rows sit closer to training rows (median DCR "
+                     f"{privacy['dcr_synthetic']:.3f}) than held-out real rows do "
+                     f"({privacy['dcr_real']:.3f}): possible memorisation")
+    for column, values in collapse["missing_categories"].items():
+        found.append(f"column {column!r}: {len(values)} categories never generated "
+                     f"({', '.join(values[:5])}{', ...' if len(values) > 5 else ''})")
+    for label, ratio in collapse["class_diversity"].items():
+        if ratio < DIVERSITY_FLOOR:
+            found.append(f"class {label!r}: synthetic rows are {ratio:.2f}x as diverse as real "
+                         "ones: possible mode collapse")
+    return found
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _is_number(series: pd.Series) -> bool:
+    dtype = series.dtype
+    return (ptypes.is_numeric_dtype(dtype) and not ptypes.is_bool_dtype(dtype)) or \
+        ptypes.is_datetime64_any_dtype(dtype) or ptypes.is_timedelta64_dtype(dtype)
+
+
+def _bounded(frame: pd.DataFrame, max_rows: int, rng, name: str, notes: list) -> pd.DataFrame:
+    if len(frame) <= max_rows:
+        return frame.reset_index(drop=True)
+    notes.append(f"{name} rows: a random {max_rows} of {len(frame)}")
+    return frame.sample(max_rows, random_state=rng.randint(2**31 - 1)).reset_index(drop=True)
+
+
+def _can_stratify(labels: pd.Series) -> bool:
+    return labels.value_counts().min() >= 2
+
+
+def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    return pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
+
+
+def _json_key(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _json_safe(value: Any) -> Any:
+    """Round-trip through JSON so that only JSON types remain (NumPy scalars included)."""
+    return json.loads(json.dumps(value, default=lambda v: v.item() if isinstance(v, np.generic)
+                                 else str(v)))
+
+
+def _transformer(function) -> FunctionTransformer:
+    return FunctionTransformer(function, feature_names_out="one-to-one")
+
+
+def _as_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """Category-like columns as strings (missing values become a category of their own)."""
+    return frame.astype(str)
+
+
+def _as_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.astype(str).astype("category")
+
+
+def _as_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Numbers as floats; datetimes and timedeltas as int64 nanoseconds."""
+    frame = frame.copy()
+    for name in frame.columns:
+        if not ptypes.is_numeric_dtype(frame[name].dtype):
+            numbers = frame[name].array.asi8.astype(float)
+            numbers[frame[name].isna().to_numpy()] = np.nan
+            frame[name] = numbers
+    return frame.astype(float)

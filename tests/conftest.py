@@ -8,7 +8,7 @@ from synthaug import GANAugmenter
 
 # Small networks and few epochs: each fit takes well under a second on a CPU.
 FAST = dict(epochs=2, batch_size=60, embedding_dim=16, generator_dim=(32, 32),
-            discriminator_dim=(32, 32), pac=5, random_state=0)
+            discriminator_dim=(32, 32), pac=5, random_state=0, fidelity=False)
 
 
 def fast_augmenter(**overrides) -> GANAugmenter:

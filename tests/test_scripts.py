@@ -26,7 +26,16 @@ def test_demo_writes_synthetic_adult_rows(tmp_path):
          "--rows", "300", "--out", str(out)],
         check=True, cwd=ROOT, capture_output=True, text=True,
     )
-    assert "overall quality" in result.stdout
+    assert "quality (SDMetrics)" in result.stdout and "ML efficacy" in result.stdout
     rows = pd.read_csv(out)
     assert len(rows) == 300 and rows.columns[-1] == "income"
     assert set(rows["income"]) <= {"<=50K", ">50K"}
+
+
+def test_fidelity_benchmark_quick_mode_writes_a_table(tmp_path):
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "adult_fidelity.py"), "--quick",
+                    "--results-dir", str(tmp_path)], check=True, cwd=ROOT)
+    results = json.loads((tmp_path / "adult_fidelity_quick.json").read_text())["results"]
+    ceiling, ours = results["real (ceiling)"], results["synthaug"]
+    assert 0 <= ours["quality"] <= ceiling["quality"] <= 1
+    assert "| QualityReport (SDMetrics) |" in (tmp_path / "adult_fidelity_quick.md").read_text()
