@@ -15,6 +15,7 @@ of the CSV it was fit on.
 
 from __future__ import annotations
 
+import json
 import pickle
 import re
 import sys
@@ -25,16 +26,15 @@ from typing import Any
 
 import click
 import pandas as pd
+import sklearn
+import torch
 from pandas.api import types as ptypes
 
 from synthaug import GANAugmenter, TrainingDivergedError, __version__
 from synthaug.losses import OBJECTIVES
-from synthaug.metrics import quality_scores
 
 # The library's own defaults, quoted in --help (never passed on).
 _DEFAULTS = GANAugmenter().get_params()
-# Real and synthetic rows compared by the fidelity summary of ``fit`` and ``evaluate``.
-FIDELITY_ROWS = 5_000
 _PARQUET = (".parquet", ".pq")
 _ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
 _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
@@ -109,16 +109,23 @@ class OutputTable(click.ParamType):
         return path
 
 
-def write_table(frame: pd.DataFrame, out: str | Path) -> None:
-    """Write ``frame`` to ``out`` (CSV or Parquet by extension; ``-`` is CSV on stdout)."""
+def _status(message: str, out: str | Path) -> None:
+    """A message for the user: on stderr when the table itself goes to stdout."""
+    click.echo(message, err=out == "-")
+
+
+def write_table(frame: pd.DataFrame, out: str | Path) -> str:
+    """Write ``frame`` to ``out`` (CSV or Parquet by extension; ``-`` is CSV on stdout)
+    and say where it went."""
     if out == "-":
         click.echo(frame.to_csv(index=False), nl=False)
-        return
+        return "standard output"
     out.parent.mkdir(parents=True, exist_ok=True)
     if _is_parquet(out):
         frame.to_parquet(out, index=False)
     else:
         frame.to_csv(out, index=False)
+    return str(out)
 
 
 def _as_table(result) -> pd.DataFrame:
@@ -198,26 +205,22 @@ def _load(path: Path, device: str | None) -> GANAugmenter:
             param_hint="MODEL") from None
 
 
-# ---------------------------------------------------------------- fidelity
-
-
-def _fidelity(model: GANAugmenter, data: pd.DataFrame) -> dict:
-    """SDMetrics quality of as many synthetic rows as ``data`` has (at most FIDELITY_ROWS)."""
-    real = data.sample(min(len(data), FIDELITY_ROWS), random_state=0).sort_index()
-    synthetic = _as_table(model.sample(len(real)))
-    missing = [name for name in synthetic.columns if name not in real.columns]
+def _split_label(model: GANAugmenter, frame: pd.DataFrame, param_hint: str):
+    """Real rows as ``(X, y)`` for ``model.evaluate``: X in the fitted column order and, for
+    a model fit with separate labels, y from the one column the model does not know
+    (as ``sample`` writes it)."""
+    if not hasattr(model, "feature_names_in_"):
+        return frame, None
+    features = list(model.feature_names_in_)
+    missing = [name for name in features if name not in frame.columns]
+    extra = [name for name in frame.columns if name not in features]
     if missing:
-        raise click.UsageError(f"DATA lacks the model's columns {missing}.")
-    return quality_scores(real[synthetic.columns], synthetic)
-
-
-def _fidelity_summary(scores: dict) -> str:
-    return "\n".join([
-        "Fidelity (SDMetrics quality of synthetic vs real rows, 0-1, higher is better):",
-        f"  overall quality     {scores['quality']:.3f}",
-        f"  column shapes       {scores['column_shapes']:.3f}",
-        f"  column pair trends  {scores['column_pair_trends']:.3f}",
-    ])
+        raise click.BadParameter(f"lacks the model's columns {missing}.", param_hint=param_hint)
+    labelled = model.classes_ is not None and model.get_params()["target_column"] is None
+    if len(extra) > labelled:
+        raise click.BadParameter(f"has columns the model was not fit on: {extra}.",
+                                 param_hint=param_hint)
+    return frame[features], frame[extra[0]] if extra else None
 
 
 # ---------------------------------------------------------------- commands
@@ -254,6 +257,9 @@ def _training_options(command):
                      help=f"Where to train [library default: {_DEFAULTS['device']}]."),
         click.option("--seed", "random_state", type=int,
                      help="Seed for reproducible training and sampling."),
+        click.option("--fidelity/--no-fidelity", default=None,
+                     help="Compare synthetic with training rows after fitting (a few seconds) "
+                          f"[library default: {'on' if _DEFAULTS['fidelity'] else 'off'}]."),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
     ]
     for option in reversed(options):
@@ -298,7 +304,8 @@ def fit(data: pd.DataFrame, model_path: Path, target: str | None, **options) -> 
     seconds = sum(epoch["seconds"] for epoch in model.history_)
     click.echo(f"Saved model to {model_path} ({len(data)} rows x {data.shape[1]} columns, "
                f"{len(model.history_)} epochs in {seconds:.1f} s on {model.device_}).")
-    click.echo(_fidelity_summary(_fidelity(model, data)))
+    if model.fidelity_ is not None:
+        click.echo(model.fidelity_.summary())
 
 
 @main.command()
@@ -341,9 +348,8 @@ def sample(model_path: Path, n_samples: int, out, label: str | None,
         }
     with _user_errors():
         rows = _as_table(model.sample(n_samples, **kwargs))
-    write_table(rows, out)
-    if out != "-":
-        click.echo(f"Wrote {len(rows)} rows to {out}.")
+    where = write_table(rows, out)
+    _status(f"Wrote {len(rows)} rows to {where}.", out)
 
 
 def _strategy(values: tuple, data: pd.DataFrame, target: str) -> Any:
@@ -407,13 +413,14 @@ def augment(data: pd.DataFrame, target: str, out, strategy: tuple,
         augmented = model.fit_transform(data)
     if mark_synthetic is not None:
         augmented[mark_synthetic] = augmented.index >= len(data)
-    write_table(augmented, out)
-    if out != "-":
-        before = data[target].value_counts().to_dict()
-        after = augmented[target].value_counts().to_dict()
-        counts = ", ".join(f"{label}: {before.get(label, 0)} -> {n}" for label, n in after.items())
-        click.echo(f"Wrote {len(augmented)} rows ({len(augmented) - len(data)} synthetic) to "
-                   f"{out}; rows per class {counts}.")
+    where = write_table(augmented, out)
+    before = data[target].value_counts().to_dict()
+    after = augmented[target].value_counts().to_dict()
+    counts = ", ".join(f"{label}: {before.get(label, 0)} -> {n}" for label, n in after.items())
+    _status(f"Wrote {len(augmented)} rows ({len(augmented) - len(data)} synthetic) to "
+            f"{where}; rows per class {counts}.", out)
+    if model.fidelity_ is not None:
+        _status(model.fidelity_.summary(), out)
 
 
 @main.command()
@@ -421,7 +428,8 @@ def augment(data: pd.DataFrame, target: str, out, strategy: tuple,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("data", type=TableFile())
 @click.option("--test", type=TableFile(), metavar="DATA",
-              help="Real rows kept out of training, with the same columns.")
+              help="Real rows kept out of training, with the same columns: the test set of "
+                   "the ML efficacy models and the baseline of the privacy numbers.")
 @click.option("--plots", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Write comparison plots (PNG) to this folder.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -429,22 +437,32 @@ def augment(data: pd.DataFrame, target: str, out, strategy: tuple,
 @click.option("--device", metavar="auto|cpu|cuda", help="Where to run the model.")
 def evaluate(model_path: Path, data: pd.DataFrame, test: pd.DataFrame | None,
              plots: Path | None, json_path: Path | None, device: str | None) -> None:
-    """Compare synthetic rows of MODEL with the real rows in DATA.
+    """Compare fresh synthetic rows of MODEL with the real rows in DATA.
+
+    The fidelity report: SDMetrics quality and diagnostic scores, ML efficacy when
+    the model knows a label, privacy (distance to the closest record) and
+    mode-collapse signals.
 
     \b
     Example:
       synthaug evaluate adult.pt adult.csv --test adult_test.csv --json fidelity.json
     """
-    import json
-
     model = _load(model_path, device)
+    X, y = _split_label(model, data, "DATA")
+    X_test, y_test = (None, None) if test is None else _split_label(model, test, "--test")
     with _user_errors():
-        scores = _fidelity(model, data)
-    click.echo(_fidelity_summary(scores))
+        report = model.evaluate(X, y, X_test=X_test, y_test=y_test)
+    click.echo(report.summary())
     if json_path is not None:
         json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(scores, indent=2))
-        click.echo(f"Wrote scores to {json_path}.")
+        json_path.write_text(json.dumps(report.to_dict(), indent=2))
+        click.echo(f"Wrote the report to {json_path}.")
+    if plots is not None:
+        try:
+            written = report.plot(plots)
+        except ImportError as error:
+            raise click.UsageError(_one_line(error)) from None
+        click.echo(f"Wrote plots: {', '.join(written)}.")
 
 
 @main.command()
@@ -463,34 +481,43 @@ def info(model_path: Path) -> None:
 
 def _model_card(model: GANAugmenter, path: Path) -> str:
     params = model.get_params()
+    rows = "rows not recorded" if model.n_samples_fit_ is None else f"{model.n_samples_fit_} rows"
+    lines = [f"Model {path}", "", f"Data: {rows} x {model.n_features_in_} columns"]
+    # The fitted columns come first in the schema; a separate label y comes last.
     features = model.schema_.columns[: model.n_features_in_]
-    lines = [f"Model {path}", "", f"Columns ({len(features)}):"]
     width = max(len(str(column.name)) for column in features)
     for column in features:
         categories = getattr(column, "categories", None)
-        kind = "continuous" if categories is None else f"discrete, {len(categories)} values"
-        notes = [kind, str(column.dtype)]
+        notes = ["continuous" if categories is None else f"discrete, {len(categories)} values",
+                 str(column.dtype)]
         if column.has_missing:
             notes.append("has missing values")
         if column.name == params["target_column"]:
-            notes.append("label")
+            notes.append("the label")
         lines.append(f"  {str(column.name):<{width}}  {', '.join(notes)}")
     if model.classes_ is not None:
-        lines.append(f"Classes: {', '.join(map(str, model.classes_.tolist()))}")
+        source = "" if params["target_column"] is not None else " (labels given separately as y)"
+        lines.append(f"Classes{source}: {', '.join(map(str, model.classes_.tolist()))}")
+
     lines += ["", "Training parameters:"]
     lines += [f"  {name} = {value!r}" for name, value in params.items()]
+
     history = model.history_
-    lines += ["", f"History: {len(history)} of {params['epochs']} epochs, "
+    lines += ["", f"History: {len(history)} of {params['epochs']} epochs in "
                   f"{sum(epoch['seconds'] for epoch in history):.1f} s"]
     if history:
         last = history[-1]
-        lines.append(f"  last epoch: discriminator loss {last['discriminator_loss']:.4f}, "
-                     f"generator loss {last['generator_loss']:.4f}, "
-                     f"condition loss {last['condition_loss']:.4f}")
-    import sklearn
-    import torch
+        lines.append(f"  last epoch losses: discriminator {last['discriminator_loss']:.4f}, "
+                     f"generator {last['generator_loss']:.4f}, "
+                     f"condition {last['condition_loss']:.4f}")
 
-    lines += ["", f"Versions: synthaug {__version__}, torch {torch.__version__}, "
+    if model.fidelity_ is None:
+        lines += ["", "Fidelity at fit: not stored (fit with fidelity=False)"]
+    else:
+        lines += ["", "Fidelity at fit:"]
+        lines += ["  " + line for line in model.fidelity_.summary().splitlines()]
+
+    lines += ["", f"Installed versions: synthaug {__version__}, torch {torch.__version__}, "
                   f"pandas {pd.__version__}, scikit-learn {sklearn.__version__}"]
     return "\n".join(lines)
 

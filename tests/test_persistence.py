@@ -75,6 +75,7 @@ def test_save_load_gives_identical_samples_and_metadata(data, tmp_path):
     b = GANAugmenter.load(path, device="cpu")
     assert b.get_params() == {**a.get_params(), "device": "cpu"}
     assert b.history_ == a.history_ and b.classes_.tolist() == a.classes_.tolist()
+    assert b.n_samples_fit_ == a.n_samples_fit_ == len(X)
     assert not hasattr(a, "feature_names_in_") and not hasattr(b, "feature_names_in_")
     Xa, ya = a.sample(120, y="q", conditions={"c": "w"}, random_state=4)
     Xb, yb = b.sample(120, y="q", conditions={"c": "w"}, random_state=4)
