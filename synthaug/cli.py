@@ -58,19 +58,24 @@ def _require_pyarrow() -> None:
 
 
 def _parse_dates(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns holding only ISO-8601 dates or datetimes, as datetimes."""
+    """Text columns holding only ISO-8601 dates or datetimes, as datetimes.
+
+    A column with one UTC offset keeps it; one with several (daylight saving time)
+    is read in UTC. Columns with an impossible date (2024-13-45) stay text.
+    """
     for name in frame.columns[frame.dtypes == object]:
-        values = frame[name].dropna()
-        if not values.astype(str).str.fullmatch(_ISO_DATE).all():
+        if not frame[name].dropna().astype(str).str.fullmatch(_ISO_DATE).all():
             continue
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # mixed UTC offsets: kept as text below
-                parsed = pd.to_datetime(frame[name], format="ISO8601")
-        except ValueError:  # out of range, or not a calendar date (2024-13-45)
-            continue
-        if ptypes.is_datetime64_any_dtype(parsed.dtype):
-            frame[name] = parsed
+        for utc in (False, True):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # pandas 2 warns on mixed offsets
+                    parsed = pd.to_datetime(frame[name], format="ISO8601", utc=utc)
+            except ValueError:  # not a calendar date, out of range, or (pandas 3) mixed offsets
+                continue
+            if ptypes.is_datetime64_any_dtype(parsed.dtype):
+                frame[name] = parsed
+                break
     return frame
 
 
