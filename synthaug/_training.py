@@ -41,7 +41,12 @@ class TrainingPlan:
 def _optimizer(parameters, objective: Objective, lr: float) -> torch.optim.Optimizer:
     if objective.optimizer == "rmsprop":
         return torch.optim.RMSprop(parameters, lr=lr)
-    return torch.optim.Adam(parameters, lr=lr, betas=(0.5, 0.9), weight_decay=1e-6, fused=True)
+    parameters = list(parameters)
+    settings = dict(lr=lr, betas=(0.5, 0.9), weight_decay=1e-6)
+    try:
+        return torch.optim.Adam(parameters, fused=True, **settings)
+    except RuntimeError:  # fused Adam runs on the CPU from torch 2.4 on
+        return torch.optim.Adam(parameters, **settings)
 
 
 def train(model: torch.nn.Module, draw: Callable, objective: Objective,

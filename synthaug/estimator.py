@@ -555,9 +555,11 @@ class GANAugmenter(BaseEstimator):
                 name = f"{name}_"
             names[_LABEL] = name
         frames = [None if f is None else f.rename(columns=names) for f in (real, synthetic, test)]
+        discrete = [names[c.name] for c in self.schema_.discrete if c.name in names]
         return fidelity_report(frames[0], frames[1], real_test=frames[2],
                                target=names.get(self._label_column) if has_label else None,
-                               history=self.history_, random_state=seed)
+                               history=self.history_, discrete_columns=discrete,
+                               random_state=seed)
 
     # ------------------------------------------------------------------ augment
 

@@ -179,7 +179,8 @@ class FidelityReport:
 
 def fidelity_report(real: pd.DataFrame, synthetic: pd.DataFrame, *, target: Any = None,
                     real_test: pd.DataFrame | None = None, history: list | None = None,
-                    max_rows: int = MAX_ROWS, random_state: int | None = 0) -> FidelityReport:
+                    discrete_columns: list | None = None, max_rows: int = MAX_ROWS,
+                    random_state: int | None = 0) -> FidelityReport:
     """Compare a synthetic table with the real one it imitates.
 
     Parameters
@@ -197,6 +198,9 @@ def fidelity_report(real: pd.DataFrame, synthetic: pd.DataFrame, *, target: Any 
         those rows, which flatters TSTR; the report notes it).
     history : list of dict, default=None
         A training history (``GANAugmenter.history_``) for the loss plot.
+    discrete_columns : list, default=None
+        Numeric columns SDMetrics should judge as categories (a fitted model passes
+        its own); non-numeric columns always are.
     max_rows : int, default=5000
         Rows used per table; larger tables are subsampled.
     random_state : int, default=0
@@ -237,7 +241,7 @@ def fidelity_report(real: pd.DataFrame, synthetic: pd.DataFrame, *, target: Any 
     real, synthetic, real_test = (_bounded(t, max_rows, rng, name, notes) for t, name in
                                   ((real, "real"), (synthetic, "synthetic"), (real_test, "test")))
 
-    quality, column_scores, diagnostic = _sdmetrics_reports(real, synthetic)
+    quality, column_scores, diagnostic = _sdmetrics_reports(real, synthetic, discrete_columns)
     ml = None
     if target is not None:
         ml = _ml_efficacy(real, synthetic, real_test, target, rng, notes)
@@ -269,16 +273,17 @@ def quality_scores(real: pd.DataFrame, synthetic: pd.DataFrame) -> dict:
     return _sdmetrics_reports(real, synthetic)[0]
 
 
-def sdmetrics_metadata(frame: pd.DataFrame) -> dict:
-    """SDMetrics single-table metadata inferred from a DataFrame's dtypes."""
+def sdmetrics_metadata(frame: pd.DataFrame, discrete_columns: list | None = None) -> dict:
+    """SDMetrics single-table metadata from a DataFrame's dtypes (and known discrete columns)."""
     columns = {}
+    discrete = set(discrete_columns or ())
     for name in frame.columns:
         dtype = frame[name].dtype
         if ptypes.is_bool_dtype(dtype):
             sdtype = "boolean"
         elif ptypes.is_datetime64_any_dtype(dtype):
             sdtype = "datetime"
-        elif _is_number(frame[name]):
+        elif _is_number(frame[name]) and name not in discrete:
             sdtype = "numerical"
         else:
             sdtype = "categorical"
@@ -289,7 +294,7 @@ def sdmetrics_metadata(frame: pd.DataFrame) -> dict:
 # ---------------------------------------------------------------- the parts
 
 
-def _sdmetrics_reports(real: pd.DataFrame, synthetic: pd.DataFrame):
+def _sdmetrics_reports(real: pd.DataFrame, synthetic: pd.DataFrame, discrete_columns=None):
     from sdmetrics.reports import DiagnosticReport, QualityReport
 
     if list(real.columns) != list(synthetic.columns):
@@ -299,7 +304,8 @@ def _sdmetrics_reports(real: pd.DataFrame, synthetic: pd.DataFrame):
         )
     rename = {name: str(name) for name in real.columns}
     tables = ({"table": real.rename(columns=rename)}, {"table": synthetic.rename(columns=rename)},
-              {"tables": {"table": sdmetrics_metadata(real)}})
+              {"tables": {"table": sdmetrics_metadata(real.rename(columns=rename),
+                                                      [str(c) for c in discrete_columns or ()])}})
     quality, diagnostic = QualityReport(), DiagnosticReport()
     with warnings.catch_warnings():
         # SDMetrics' own pandas deprecation noise, not the user's concern.

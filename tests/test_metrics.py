@@ -138,6 +138,9 @@ def test_estimator_evaluate_and_fit_time_report(table, tmp_path):
                           n_samples=400)
     assert report.n_synthetic == 400 and report.notes[0].startswith("test rows: real_test")
     assert list(report.real.columns) == list(table.columns)  # the label keeps y's name
+    metrics = report.column_scores.set_index("column")["metric"]
+    # SDMetrics judges columns as the model encodes them: few-valued integers as categories
+    assert metrics["count"] == "TVComplement" and metrics["x"] == "KSComplement"
     assert fast_augmenter().fit(X, y).fidelity_ is None
     path = tmp_path / "m.pt"
     aug.save(path)
