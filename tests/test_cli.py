@@ -64,8 +64,8 @@ def files(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def fitted(files):
-    """One model fit through the CLI with the label as a column (fidelity on)."""
-    result = invoke("fit", files / "people.csv", "--target", "label", *TINY,
+    """One model fit through the CLI with the label as a column."""
+    result = invoke("fit", files / "people.csv", "--target", "label", *TINY, "--no-fidelity",
                     "--out", files / "model.pt")
     return result, files / "model.pt"
 
@@ -77,10 +77,10 @@ def test_fit_saves_a_model_with_only_the_given_options(fitted):
     result, model_path = fitted
     assert succeeded(result)
     assert f"Saved model to {model_path} (200 rows x 8 columns, 2 epochs" in result.stdout
-    assert "quality (SDMetrics)" in result.stdout and "ML efficacy" in result.stdout
+    assert "SDMetrics" not in result.stdout  # --no-fidelity
     model = GANAugmenter.load(model_path, device="cpu")
     expected = GANAugmenter(target_column="label", epochs=2, batch_size=200, random_state=0,
-                            device="cpu")
+                            fidelity=False, device="cpu")
     assert model.get_params() == expected.get_params()  # everything else: library defaults
     assert model.n_samples_fit_ == 200 and model.classes_.tolist() == ["no", "yes"]
 
@@ -184,7 +184,8 @@ def test_info_shows_the_model_card(fitted):
                      "visits  continuous, float64, has missing values",
                      "label   discrete, 2 values, object, the label", "Classes: no, yes",
                      "epochs = 2", "batch_size = 200", "History: 2 of 2 epochs",
-                     "Fidelity at fit:", "quality (SDMetrics)", "synthaug 0.1.0"]:
+                     "Fidelity at fit: not stored (fit with fidelity=False)",
+                     "synthaug 0.1.0"]:
         assert expected in card, expected
 
 
@@ -348,6 +349,7 @@ def test_console_script_runs_fit_sample_evaluate_info(files, tmp_path):
     assert json.loads((tmp_path / "report.json").read_text())["n_synthetic"] == 200
     info = run("info", "model.pt")
     assert info.returncode == 0 and "Data: 200 rows x 8 columns" in info.stdout
+    assert "Fidelity at fit:\n  Fidelity of 200 synthetic vs 140 real rows" in info.stdout
 
     bad = run("sample", "model.pt", "-n", "5", "--condition", "city=Rome", "--out", "-")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
