@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import pickle
-import re
 import sys
 import warnings
 from contextlib import contextmanager
@@ -140,10 +139,11 @@ def _as_table(result) -> pd.DataFrame:
         return pd.DataFrame(result)
     X, y = result
     name = y.name if isinstance(y, pd.Series) and y.name is not None else "y"
-    X = pd.DataFrame(X)
-    if name in X.columns:
+    table = pd.DataFrame(X)
+    if name in table.columns:
         raise click.ClickException(f"The label and a column of the model are both named {name!r}.")
-    return X.assign(**{name: pd.Series(y).to_numpy()})
+    table.insert(len(table.columns), name, pd.Series(y).array)  # keeps the label's dtype
+    return table
 
 
 # ---------------------------------------------------------------- values and errors
@@ -188,15 +188,16 @@ def parse_value(text: str, dtype: Any, known=(), *, what: str, param_hint: str) 
                              param_hint=param_hint)
 
 
-def _pairs(ctx, param, values: tuple) -> list[tuple[str, str]]:
-    """``COL=VALUE`` options as (column, text) pairs."""
-    pairs = []
-    for item in values:
-        key, sep, text = item.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"expected COL=VALUE, got {item!r}.", ctx, param)
-        pairs.append((key, text))
-    return pairs
+def _pair(item: str, form: str, param_hint: str) -> tuple[str, str]:
+    """``KEY=VALUE`` as (key, value)."""
+    key, sep, text = item.partition("=")
+    if not sep or not key:
+        raise click.BadParameter(f"expected {form}, got {item!r}.", param_hint=param_hint)
+    return key, text
+
+
+def _conditions(ctx, param, values: tuple) -> list[tuple[str, str]]:
+    return [_pair(item, "COL=VALUE", "--condition") for item in values]
 
 
 def _load(path: Path, device: str | None) -> GANAugmenter:
@@ -320,7 +321,8 @@ def fit(data: pd.DataFrame, model_path: Path, target: str | None, **options) -> 
 @click.option("--out", "-o", required=True, type=OutputTable(),
               help="A .csv or .parquet file, or - for CSV on standard output.")
 @click.option("--class", "label", metavar="C", help="Make rows of this class only.")
-@click.option("--condition", "conditions", multiple=True, metavar="COL=VALUE", callback=_pairs,
+@click.option("--condition", "conditions", multiple=True, metavar="COL=VALUE",
+              callback=_conditions,
               help="Fix a discrete column to a value in every row (repeatable).")
 @click.option("--seed", "random_state", type=int,
               help="Seed for this draw [default: the model's own seed].")
@@ -363,9 +365,9 @@ def _strategy(values: tuple, data: pd.DataFrame, target: str) -> Any:
         return None
     if all("=" in value for value in values):
         labels = data[target] if target in data.columns else pd.Series(dtype=object)
+        pairs = [_pair(value, "CLASS=N", "--strategy") for value in values]
         return {parse_value(key, labels.dtype, pd.unique(labels), what="--target",
-                            param_hint="--strategy"): _count(count)
-                for key, count in _pairs(None, None, values)}
+                            param_hint="--strategy"): _count(count) for key, count in pairs}
     if len(values) > 1:
         raise click.BadParameter("give one name or float, or CLASS=N pairs.",
                                  param_hint="--strategy")

@@ -124,14 +124,15 @@ def test_sample_seed_gives_a_reproducible_draw(fitted):
 def test_model_fit_with_separate_labels_samples_and_evaluates_them_as_a_column(tmp_path):
     rng = np.random.RandomState(0)
     X = pd.DataFrame({"x": rng.normal(size=200), "kind": rng.choice(["a", "b"], 200)})
-    y = pd.Series(rng.randint(0, 2, 200), name="target")
+    y = pd.Series(pd.Categorical(rng.choice(["no", "yes"], 200)), name="target")
     model_path = tmp_path / "model.pt"
     fast_augmenter().fit(X, y).save(model_path)
 
-    out = tmp_path / "synthetic.csv"
-    assert succeeded(invoke("sample", model_path, "-n", 30, "--class", "1", "--out", out))
-    rows = pd.read_csv(out)
-    assert list(rows.columns) == ["x", "kind", "target"] and (rows["target"] == 1).all()
+    out = tmp_path / "synthetic.parquet"
+    assert succeeded(invoke("sample", model_path, "-n", 30, "--class", "yes", "--out", out))
+    rows = pd.read_parquet(out)
+    assert list(rows.columns) == ["x", "kind", "target"] and (rows["target"] == "yes").all()
+    assert rows["target"].dtype == y.dtype  # the label keeps its categories
 
     X.assign(target=y).to_csv(tmp_path / "real.csv", index=False)
     result = invoke("evaluate", model_path, tmp_path / "real.csv")
@@ -271,40 +272,30 @@ def assert_usage_error(result, fragment: str) -> None:
     assert "Traceback" not in result.output
 
 
+FIT = ["fit", "{csv}", "--out", "{tmp}/m.pt", "--epochs", "1"]
+SAMPLE = ["sample", "{model}", "-n", "5", "--out", "-"]
+AUGMENT = ["augment", "{csv}", "--target", "label", "--out", "-"]
 BAD_USAGE = {
-    "unknown target column": (["fit", "{csv}", "--target", "nope", "--epochs", "1",
-                               "--out", "{tmp}/m.pt"], "'nope'"),
+    "unknown target column": ([*FIT, "--target", "nope"], "'nope'"),
     "missing data file": (["fit", "{tmp}/missing.csv", "--out", "{tmp}/m.pt"], "does not exist"),
     "unreadable data file": (["fit", "{garbage}", "--out", "{tmp}/m.pt"], "cannot read"),
-    "unknown discrete column": (["fit", "{csv}", "--discrete", "nope", "--epochs", "1",
-                                 "--out", "{tmp}/m.pt"], "nope"),
-    "epochs out of range": (["fit", "{csv}", "--epochs", "0", "--out", "{tmp}/m.pt"], "epochs"),
-    "unknown loss": (["fit", "{csv}", "--loss", "l2", "--out", "{tmp}/m.pt"], "l2"),
-    "unknown class": (["sample", "{model}", "-n", "5", "--class", "maybe", "--out", "-"],
-                      "'maybe'"),
-    "condition without =": (["sample", "{model}", "-n", "5", "--condition", "group3",
-                             "--out", "-"], "COL=VALUE"),
-    "condition of the wrong type": (["sample", "{model}", "-n", "5", "--condition", "group=abc",
-                                     "--out", "-"], "'abc'"),
-    "condition value never seen": (["sample", "{model}", "-n", "5", "--condition", "group=7",
-                                    "--out", "-"], "7"),
-    "condition on an unknown column": (["sample", "{model}", "-n", "5", "--condition", "nope=1",
-                                        "--out", "-"], "nope"),
-    "condition on a continuous column": (["sample", "{model}", "-n", "5", "--condition",
-                                          "height=170", "--out", "-"], "continuous"),
-    "negative row count": (["sample", "{model}", "-n", "-1", "--out", "-"], "n_samples"),
-    "unknown output format": (["sample", "{model}", "-n", "5", "--out", "{tmp}/s.txt"],
-                              ".csv or .parquet"),
+    "unknown discrete column": ([*FIT, "--discrete", "nope"], "nope"),
+    "epochs out of range": ([*FIT, "--epochs", "0"], "epochs"),  # the last --epochs counts
+    "unknown loss": ([*FIT, "--loss", "l2"], "l2"),
+    "unknown class": ([*SAMPLE, "--class", "maybe"], "'maybe'"),
+    "condition without =": ([*SAMPLE, "--condition", "group3"], "COL=VALUE"),
+    "condition of the wrong type": ([*SAMPLE, "--condition", "group=abc"], "'abc'"),
+    "condition value never seen": ([*SAMPLE, "--condition", "group=7"], "7"),
+    "condition on an unknown column": ([*SAMPLE, "--condition", "nope=1"], "nope"),
+    "condition on a continuous column": ([*SAMPLE, "--condition", "height=170"], "continuous"),
+    "negative row count": ([*SAMPLE, "-n", "-1"], "n_samples"),
+    "unknown output format": ([*SAMPLE, "--out", "{tmp}/s.txt"], ".csv or .parquet"),
     "not a model file": (["sample", "{garbage}", "-n", "5", "--out", "-"], "model file"),
-    "marker column exists": (["augment", "{csv}", "--target", "label", "--mark-synthetic", "city",
-                              "--out", "-"], "'city'"),
-    "unknown strategy": (["augment", "{csv}", "--target", "label", "--strategy", "most",
-                          "--out", "-"], "sampling_strategy"),
-    "strategy count not a number": (["augment", "{csv}", "--target", "label", "--strategy",
-                                     "yes=lots", "--out", "-"], "'lots'"),
-    "strategy for an unknown class": (["augment", "{csv}", "--target", "label", "--strategy",
-                                       "maybe=300", *TINY, "--no-fidelity", "--out", "-"],
-                                      "'maybe'"),
+    "marker column exists": ([*AUGMENT, "--mark-synthetic", "city"], "'city'"),
+    "unknown strategy": ([*AUGMENT, "--strategy", "most"], "sampling_strategy"),
+    "strategy count not a number": ([*AUGMENT, "--strategy", "yes=lots"], "'lots'"),
+    "strategy for an unknown class": ([*AUGMENT, "--strategy", "maybe=300", *TINY,
+                                       "--no-fidelity"], "'maybe'"),
     "evaluate data lacking a column": (["evaluate", "{model}", "{narrow}"], "['label']"),
 }
 
