@@ -96,15 +96,29 @@ class TableFile(click.ParamType):
             self.fail(f"cannot read {str(path)!r} as a table: {_one_line(error)}", param, ctx)
 
 
-class OutputTable(click.ParamType):
-    """Where to write a table: a .csv (optionally compressed) or .parquet path, or -."""
+class OutputFile(click.ParamType):
+    """A file to write, checked before any work: its folder may not exist yet (it is
+    made), but it must not lie under a file."""
 
     name = "file"
+
+    def convert(self, value: Any, param, ctx) -> Path:
+        path = Path(value)
+        if path.is_dir():
+            self.fail(f"{value!r} is a folder.", param, ctx)
+        folder = next(parent for parent in path.absolute().parents if parent.exists())
+        if not folder.is_dir():
+            self.fail(f"cannot write {value!r}: {str(folder)!r} is a file.", param, ctx)
+        return path
+
+
+class OutputTable(OutputFile):
+    """Where to write a table: a .csv (optionally compressed) or .parquet path, or -."""
 
     def convert(self, value: Any, param, ctx) -> str | Path:
         if value == "-":
             return value
-        path = Path(value)
+        path = super().convert(value, param, ctx)
         if _is_parquet(path):
             _require_pyarrow()
         elif ".csv" not in (suffix.lower() for suffix in path.suffixes):
@@ -118,17 +132,28 @@ def _status(message: str, out: str | Path) -> None:
     click.echo(message, err=out == "-")
 
 
+@contextmanager
+def _writing(path: Path, param_hint: str):
+    """Create ``path``'s folder; a path that cannot be written is a usage error."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        yield
+    except OSError as error:
+        raise click.BadParameter(f"cannot write {str(path)!r}: {_one_line(error)}",
+                                 param_hint=param_hint) from None
+
+
 def write_table(frame: pd.DataFrame, out: str | Path) -> str:
     """Write ``frame`` to ``out`` (CSV or Parquet by extension; ``-`` is CSV on stdout)
     and say where it went."""
     if out == "-":
         click.echo(frame.to_csv(index=False), nl=False)
         return "standard output"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if _is_parquet(out):
-        frame.to_parquet(out, index=False)
-    else:
-        frame.to_csv(out, index=False)
+    with _writing(out, "--out"):
+        if _is_parquet(out):
+            frame.to_parquet(out, index=False)
+        else:
+            frame.to_csv(out, index=False)
     return str(out)
 
 
@@ -285,8 +310,7 @@ def _augmenter(options: dict, **params) -> GANAugmenter:
 
 @main.command()
 @click.argument("data", type=TableFile())
-@click.option("--out", "-o", "model_path", required=True, metavar="MODEL",
-              type=click.Path(dir_okay=False, writable=True, path_type=Path),
+@click.option("--out", "-o", "model_path", required=True, metavar="MODEL", type=OutputFile(),
               help="Where to write the model file.")
 @click.option("--target", metavar="COL",
               help="The label column: the model keeps it as a column and can make rows "
@@ -305,8 +329,8 @@ def fit(data: pd.DataFrame, model_path: Path, target: str | None, **options) -> 
     model = _augmenter(options, **({} if target is None else {"target_column": target}))
     with _user_errors():
         model.fit(data)
-    model_path.parent.mkdir(parents=True, exist_ok=True)
-    model.save(model_path)
+    with _writing(model_path, "--out"):
+        model.save(model_path)
     seconds = sum(epoch["seconds"] for epoch in model.history_)
     click.echo(f"Saved model to {model_path} ({len(data)} rows x {data.shape[1]} columns, "
                f"{len(model.history_)} epochs in {seconds:.1f} s on {model.device_}).")
@@ -439,8 +463,8 @@ def augment(data: pd.DataFrame, target: str, out, strategy: tuple,
                    "the ML efficacy models and the baseline of the privacy numbers.")
 @click.option("--plots", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Write comparison plots (PNG) to this folder.")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
-              metavar="FILE", help="Write the scores as JSON to this file.")
+@click.option("--json", "json_path", type=OutputFile(), metavar="FILE",
+              help="Write the report as JSON to this file.")
 @click.option("--device", metavar="auto|cpu|cuda", help="Where to run the model.")
 def evaluate(model_path: Path, data: pd.DataFrame, test: pd.DataFrame | None,
              plots: Path | None, json_path: Path | None, device: str | None) -> None:
@@ -461,13 +485,14 @@ def evaluate(model_path: Path, data: pd.DataFrame, test: pd.DataFrame | None,
         report = model.evaluate(X, y, X_test=X_test, y_test=y_test)
     click.echo(report.summary())
     if json_path is not None:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(report.to_dict(), indent=2))
+        with _writing(json_path, "--json"):
+            json_path.write_text(json.dumps(report.to_dict(), indent=2))
         click.echo(f"Wrote the report to {json_path}.")
     if plots is not None:
         try:
-            written = report.plot(plots)
-        except ImportError as error:
+            with _writing(plots, "--plots"):
+                written = report.plot(plots)
+        except ImportError as error:  # matplotlib is an optional extra
             raise click.UsageError(_one_line(error)) from None
         click.echo(f"Wrote plots: {', '.join(written)}.")
 

@@ -290,6 +290,8 @@ BAD_USAGE = {
     "condition on a continuous column": ([*SAMPLE, "--condition", "height=170"], "continuous"),
     "negative row count": ([*SAMPLE, "-n", "-1"], "n_samples"),
     "unknown output format": ([*SAMPLE, "--out", "{tmp}/s.txt"], ".csv or .parquet"),
+    "output folder is a file": ([*SAMPLE, "--out", "{csv}/s.csv"], "cannot write"),
+    "model folder is a file": ([*FIT, "--out", "{csv}/m.pt"], "cannot write"),
     "not a model file": (["sample", "{garbage}", "-n", "5", "--out", "-"], "model file"),
     "marker column exists": ([*AUGMENT, "--mark-synthetic", "city"], "'city'"),
     "unknown strategy": ([*AUGMENT, "--strategy", "most"], "sampling_strategy"),
