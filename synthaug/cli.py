@@ -341,7 +341,8 @@ def fit(data: pd.DataFrame, model_path: Path, target: str | None, **options) -> 
 @main.command()
 @click.argument("model_path", metavar="MODEL",
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-n", "--rows", "n_samples", type=int, required=True, help="Rows to make.")
+@click.option("-n", "--rows", "n_samples", type=int, required=True, metavar="N",
+              help="Rows to make.")
 @click.option("--out", "-o", required=True, type=OutputTable(),
               help="A .csv or .parquet file, or - for CSV on standard output.")
 @click.option("--class", "label", metavar="C", help="Make rows of this class only.")
