@@ -4,7 +4,7 @@
 
 With ``target_column`` the label stays a column of the DataFrame: ``fit_transform``
 returns the real rows, unchanged and in order, followed by synthetic rows that
-balance the label, with the same columns, dtypes and categories. About a minute on
+balance the label, with the same columns, dtypes and categories. Under half a minute on
 two CPU cores.
 """
 

@@ -6,7 +6,7 @@ A stratified subsample of UCI Adult (24% earn >50K) keeps it fast. In the pipeli
 GANAugmenter is an over-sampler: while fitting, it learns each training fold and
 adds synthetic rows until the classes are balanced; the fold being scored is never
 augmented. The same classifier, seed and folds are scored without the augmenter.
-About a minute on two CPU cores.
+Under half a minute on two CPU cores.
 """
 
 from __future__ import annotations
