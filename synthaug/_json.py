@@ -30,6 +30,10 @@ def to_json(value: Any) -> Any:
         return {"timestamp": value.isoformat()}
     if isinstance(value, pd.Timedelta):
         return {"timedelta": int(value.value)}
+    if isinstance(value, np.datetime64):  # .item() would give bare nanoseconds
+        return to_json(pd.Timestamp(value))
+    if isinstance(value, np.timedelta64):
+        return to_json(pd.Timedelta(value))
     if isinstance(value, np.generic):
         return to_json(value.item())
     if isinstance(value, float) and not np.isfinite(value):

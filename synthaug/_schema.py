@@ -13,8 +13,8 @@ one place (:attr:`TableSchema.spans`).
 - Discrete columns are one-hot over the categories seen in training, with missing
   values as a category of their own.
 
-Decoding restores the original dtypes (integers stay integers, categories keep
-their declared categories) and never leaves the range seen in training.
+Decoding restores the original dtypes (integers stay integers, dates stay dates,
+categories keep their declared categories) and never leaves the range seen in training.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ MAX_MODES = 10
 MIN_MODE_WEIGHT = 0.005
 # A mode whose rows hold one value this often is a point mass (zero-inflated columns).
 POINT_MASS_SHARE = 0.9
+# Calendar units, in nanoseconds, that temporal values may all be whole multiples of.
+TEMPORAL_STEPS_NS = (86_400 * 10**9, 3_600 * 10**9, 60 * 10**9, 10**9, 10**6, 10**3, 1)
 
 
 @dataclass(frozen=True)
@@ -57,11 +59,14 @@ class ContinuousColumn:
     """A numeric or temporal column under mode-specific normalisation."""
 
     def __init__(self, name, dtype, *, temporal, integral, has_missing, mean, std, low, high,
-                 mode_means, mode_stds):
+                 mode_means, mode_stds, step=1):
         self.name = name
         self.dtype = dtype
         self.temporal = temporal
         self.integral = integral
+        # Integral values decode to whole multiples of ``step`` (temporal columns: the
+        # coarsest calendar unit of the training values, so dates stay dates).
+        self.step = step
         self.has_missing = has_missing
         self.mean, self.std, self.low, self.high = mean, std, low, high
         self.mode_means = np.asarray(mode_means, dtype=float)
@@ -87,6 +92,7 @@ class ContinuousColumn:
             has_missing=bool(len(present) < len(values)),
             mean=mean, std=std, low=float(present.min()), high=float(present.max()),
             mode_means=mode_means, mode_stds=mode_stds,
+            step=_temporal_step(series) if temporal else 1,
         )
 
     def encode(self, series: pd.Series, rng: np.random.RandomState) -> np.ndarray:
@@ -110,10 +116,10 @@ class ContinuousColumn:
         values = (alpha * 4.0 * self.mode_stds[mode] + self.mode_means[mode]) * self.std + self.mean
         values = np.clip(values, self.low, self.high)
         if self.integral:
-            values = np.round(values)
+            values = np.round(values / self.step)
         if self.has_missing:
             values[np.argmax(block[:, 1 + n_modes :], axis=1) == 1] = np.nan
-        return _from_numbers(values, self.dtype, self.temporal, self.name)
+        return _from_numbers(values, self.step, self.dtype, self.temporal, self.name)
 
     def to_dict(self) -> dict:
         return {
@@ -122,6 +128,7 @@ class ContinuousColumn:
             "integral": self.integral, "has_missing": self.has_missing,
             "mean": self.mean, "std": self.std, "low": self.low, "high": self.high,
             "mode_means": self.mode_means.tolist(), "mode_stds": self.mode_stds.tolist(),
+            "step": self.step,
         }
 
     @classmethod
@@ -130,6 +137,7 @@ class ContinuousColumn:
             from_json(d["name"]), dtype_from_json(d["dtype"]), temporal=d["temporal"],
             integral=d["integral"], has_missing=d["has_missing"], mean=d["mean"], std=d["std"],
             low=d["low"], high=d["high"], mode_means=d["mode_means"], mode_stds=d["mode_stds"],
+            step=d.get("step", 1),
         )
 
 
@@ -252,11 +260,24 @@ def _to_numbers(series: pd.Series, temporal: bool) -> np.ndarray:
     return series.to_numpy(dtype=float, na_value=np.nan)
 
 
-def _from_numbers(values: np.ndarray, dtype: Any, temporal: bool, name: Any) -> pd.Series:
+def _temporal_step(series: pd.Series) -> int:
+    """The coarsest calendar unit (a day ... a nanosecond) that divides every value, in the
+    column's own unit; 1 when none does."""
+    ticks = series.dropna().array.asi8
+    per_tick = pd.Timedelta(1, unit=series.dt.unit).value
+    for step_ns in TEMPORAL_STEPS_NS:
+        if step_ns % per_tick == 0 and not np.any(ticks % (step_ns // per_tick)):
+            return step_ns // per_tick
+    return 1
+
+
+def _from_numbers(values: np.ndarray, step: int, dtype: Any, temporal: bool,
+                  name: Any) -> pd.Series:
+    """A column of ``dtype`` from numbers (temporal ones counted in units of ``step``)."""
     missing = np.isnan(values)
     if not temporal:
         return pd.Series(values, name=name).astype(dtype)
-    ints = np.where(missing, 0, values).astype(np.int64)
+    ints = np.where(missing, 0, values).astype(np.int64) * step
     if isinstance(dtype, pd.DatetimeTZDtype):
         series = pd.Series(ints.view(f"M8[{dtype.unit}]"), name=name)
         series = series.dt.tz_localize("UTC").dt.tz_convert(dtype.tz)

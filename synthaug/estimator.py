@@ -133,6 +133,8 @@ class GANAugmenter(BaseEstimator):
         How synthetic rows compare with the training rows (see ``fidelity``).
     n_features_in_ : int
         Number of columns of ``X``.
+    n_samples_fit_ : int or None
+        Number of rows of ``X`` (``None`` for a model file that did not record it).
     feature_names_in_ : ndarray of str
         Column names of ``X``, when they are all strings.
 
@@ -315,6 +317,7 @@ class GANAugmenter(BaseEstimator):
         self.condition_space_ = space
         self.network_ = network
         self.device_ = device
+        self.n_samples_fit_ = len(frame)
         self._set_layouts(layout, label_layout, label_column)
         self.fidelity_ = None
         if self.fidelity:
@@ -674,6 +677,7 @@ class GANAugmenter(BaseEstimator):
             "label_layout": None if self._label_layout is None else self._label_layout.to_dict(),
             "label_column": to_json(self._label_column),
             "history": self.history_,
+            "n_samples_fit": self.n_samples_fit_,
             "fidelity": None if self.fidelity_ is None else self.fidelity_.to_dict(),
         }
         state = {k: v.detach().cpu() for k, v in self.network_.state_dict().items()}
@@ -713,6 +717,7 @@ class GANAugmenter(BaseEstimator):
         network.load_state_dict(blob["state"])
         estimator.network_ = network.to(estimator.device_).eval()
         estimator.history_ = meta["history"]
+        estimator.n_samples_fit_ = meta.get("n_samples_fit")
         estimator.fidelity_ = (None if meta["fidelity"] is None
                                else FidelityReport.from_dict(meta["fidelity"]))
         label_layout = meta["label_layout"]

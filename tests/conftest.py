@@ -1,5 +1,13 @@
 """Shared fixtures: small seeded tables and a tiny, fast augmenter configuration."""
 
+import os
+
+# torch and scikit-learn each load an OpenMP runtime whose idle threads busy-wait. On a
+# machine shared with other jobs they starve each other, and a HistGradientBoosting fit
+# after a GAN fit (fidelity reports, pipelines) takes minutes instead of a second. Set
+# before torch is imported; subprocesses (scripts, the console script) inherit it.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import numpy as np
 import pandas as pd
 import pytest

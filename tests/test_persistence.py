@@ -75,6 +75,7 @@ def test_save_load_gives_identical_samples_and_metadata(data, tmp_path):
     b = GANAugmenter.load(path, device="cpu")
     assert b.get_params() == {**a.get_params(), "device": "cpu"}
     assert b.history_ == a.history_ and b.classes_.tolist() == a.classes_.tolist()
+    assert b.n_samples_fit_ == a.n_samples_fit_ == len(X)
     assert not hasattr(a, "feature_names_in_") and not hasattr(b, "feature_names_in_")
     Xa, ya = a.sample(120, y="q", conditions={"c": "w"}, random_state=4)
     Xb, yb = b.sample(120, y="q", conditions={"c": "w"}, random_state=4)
@@ -98,6 +99,23 @@ def test_model_file_holds_no_pickled_objects(data, tmp_path):
     names = {arg for op, arg, _ in pickletools.genops(pickled) if op.name == "GLOBAL"}
     assert names and all(name.split()[0] in {"torch", "torch._utils", "collections"}
                          for name in names), names
+
+
+def test_discrete_datetime_and_timedelta_columns_survive_save_load(tmp_path):
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({
+        "day": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.randint(0, 3, 120), unit="D"),
+        "wait": pd.to_timedelta(rng.choice([5, 10], 120), unit="min"),
+        "x": rng.normal(size=120),
+    })
+    a = fast_augmenter(discrete_columns=["day", "wait"]).fit(X)
+    a.save(tmp_path / "model.pt")
+    b = GANAugmenter.load(tmp_path / "model.pt")
+    assert b.schema_.column("day").categories == a.schema_.column("day").categories
+    day, wait = pd.Timestamp("2024-01-02"), pd.Timedelta(minutes=10)
+    out = b.sample(20, conditions={"day": day, "wait": wait})
+    assert (out["day"] == day).all() and (out["wait"] == wait).all()
+    pd.testing.assert_frame_equal(out, a.sample(20, conditions={"day": day, "wait": wait}))
 
 
 def test_load_rejects_foreign_files(tmp_path):

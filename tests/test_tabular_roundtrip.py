@@ -27,6 +27,8 @@ def test_sample_keeps_columns_dtypes_categories_and_ranges(mixed_frame):
     # integers come back as integers, missing values are reproduced where they were seen
     assert (out["visits"].dropna() % 1 == 0).all()
     assert out["height"].notna().all()
+    # dates (datetimes at midnight) come back as dates, not as arbitrary instants
+    assert (out["joined"] == out["joined"].dt.normalize()).all()
 
 
 def test_integer_columns_with_few_values_are_discrete_and_overridable(mixed_frame):
@@ -57,6 +59,20 @@ def test_timezone_aware_datetimes_round_trip():
     out = fast_augmenter().fit(frame).sample(50)
     assert out["when"].dtype == frame["when"].dtype
     assert out["when"].between(stamps.min(), stamps.max()).all()
+    # hourly stamps stay on the hour
+    assert out["when"].nunique() > 1 and (out["when"] == out["when"].dt.floor("h")).all()
+
+
+@pytest.mark.parametrize("unit", ["s", "ns"])
+def test_temporal_columns_keep_their_resolution(unit):
+    rng = np.random.RandomState(0)
+    seconds = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.randint(0, 10**6, 150), unit="s")
+    frame = pd.DataFrame({"at": seconds.as_unit(unit), "took": pd.to_timedelta(
+        rng.randint(1, 500, 150), unit="min"), "x": rng.normal(size=150)})
+    out = fast_augmenter().fit(frame).sample(100)
+    assert out.dtypes.to_dict() == frame.dtypes.to_dict()
+    assert (out["at"] == out["at"].dt.floor("s")).all() and out["at"].dt.second.nunique() > 1
+    assert (out["took"] == out["took"].dt.floor("min")).all()
 
 
 def test_zero_inflated_column_keeps_exact_zeros():
