@@ -718,8 +718,8 @@ class GANAugmenter(BaseEstimator):
         estimator.network_ = network.to(estimator.device_).eval()
         estimator.history_ = meta["history"]
         estimator.n_samples_fit_ = meta.get("n_samples_fit")
-        estimator.fidelity_ = (None if meta["fidelity"] is None
-                               else FidelityReport.from_dict(meta["fidelity"]))
+        fidelity = meta.get("fidelity")
+        estimator.fidelity_ = None if fidelity is None else FidelityReport.from_dict(fidelity)
         label_layout = meta["label_layout"]
         estimator._set_layouts(
             TableLayout.from_dict(meta["layout"]),

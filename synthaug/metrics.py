@@ -20,7 +20,6 @@ subsampled.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 import warnings
@@ -103,25 +102,25 @@ class FidelityReport:
         lines = [
             f"Fidelity of {self.n_synthetic} synthetic vs {self.n_real} real rows "
             "(0-1, higher is better)",
-            f"  quality (SDMetrics)    {q['score']:.3f}  (column shapes {q['column_shapes']:.3f}, "
-            f"pair trends {q['column_pair_trends']:.3f})",
-            f"  diagnostic (SDMetrics) {d['score']:.3f}  (validity {d['data_validity']:.3f}, "
-            f"structure {d['data_structure']:.3f})",
+            f"  quality (SDMetrics)    {_fmt(q['score'])}  (column shapes {_fmt(q['column_shapes'])}, "
+            f"pair trends {_fmt(q['column_pair_trends'])})",
+            f"  diagnostic (SDMetrics) {_fmt(d['score'])}  (validity {_fmt(d['data_validity'])}, "
+            f"structure {_fmt(d['data_structure'])})",
         ]
         if self.ml_efficacy:
             real, syn, aug = (self.ml_efficacy[k] for k in ("real", "synthetic", "augmented"))
             lines.append(
-                f"  ML efficacy, ROC AUC   real {real['roc_auc']:.3f} | synthetic (TSTR) "
-                f"{syn['roc_auc']:.3f} | real+synthetic {aug['roc_auc']:.3f}"
+                f"  ML efficacy, ROC AUC   real {_fmt(real['roc_auc'])} | synthetic (TSTR) "
+                f"{_fmt(syn['roc_auc'])} | real+synthetic {_fmt(aug['roc_auc'])}"
             )
             lines.append(
-                f"  ML efficacy, F1 macro  real {real['f1']:.3f} | synthetic (TSTR) "
-                f"{syn['f1']:.3f} | real+synthetic {aug['f1']:.3f}"
+                f"  ML efficacy, F1 macro  real {_fmt(real['f1'])} | synthetic (TSTR) "
+                f"{_fmt(syn['f1'])} | real+synthetic {_fmt(aug['f1'])}"
             )
         lines.append(
-            f"  privacy                DCR synthetic {p['dcr_synthetic']:.3f} vs real "
-            f"{p['dcr_real']:.3f}; exact copies {p['exact_copy_rate']:.1%} "
-            f"(real {p['real_copy_rate']:.1%})"
+            f"  privacy                DCR synthetic {_fmt(p['dcr_synthetic'])} vs real "
+            f"{_fmt(p['dcr_real'])}; exact copies {_fmt(p['exact_copy_rate'], '.1%')} "
+            f"(real {_fmt(p['real_copy_rate'], '.1%')})"
         )
         lines += [f"  warning: {w}" for w in self.warnings]
         return "\n".join(lines)
@@ -485,10 +484,22 @@ def _json_key(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+def _fmt(value: float | None, spec: str = ".3f") -> str:
+    """A score for display; undefined ones (None, NaN) as n/a."""
+    return "n/a" if value is None or value != value else format(value, spec)
+
+
 def _json_safe(value: Any) -> Any:
-    """Round-trip through JSON so that only JSON types remain (NumPy scalars included)."""
-    return json.loads(json.dumps(value, default=lambda v: v.item() if isinstance(v, np.generic)
-                                 else str(v)))
+    """Only JSON types: NumPy scalars as Python numbers, NaN/inf (undefined scores) as None."""
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
 
 
 def _transformer(function) -> FunctionTransformer:

@@ -156,3 +156,14 @@ def test_evaluate_checks_its_input(table):
         aug.evaluate(X[["z", "x", "k", "count"]])
     report = aug.evaluate(X)
     assert report.ml_efficacy is None and 0 <= report.quality["score"] <= 1
+
+
+def test_undefined_scores_are_strict_json_and_show_as_na():
+    """One column has no pairs: SDMetrics leaves pair trends undefined (NaN)."""
+    rng = np.random.RandomState(0)
+    real, other = (pd.DataFrame({"x": rng.normal(size=200)}) for _ in range(2))
+    report = fidelity_report(real, other)
+    as_dict = report.to_dict()
+    json.dumps(as_dict, allow_nan=False)  # no NaN tokens that strict parsers reject
+    assert as_dict["quality"]["column_pair_trends"] is None
+    assert "pair trends n/a" in FidelityReport.from_dict(as_dict).summary()

@@ -39,3 +39,13 @@ def test_fidelity_benchmark_quick_mode_writes_a_table(tmp_path):
     ceiling, ours = results["real (ceiling)"], results["synthaug"]
     assert 0 <= ours["quality"] <= ceiling["quality"] <= 1
     assert "| QualityReport (SDMetrics) |" in (tmp_path / "adult_fidelity_quick.md").read_text()
+
+
+def test_scarce_augmentation_quick_mode_writes_a_table(tmp_path):
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "scarce_augmentation.py"), "--quick",
+                    "--sizes", "200", "--results-dir", str(tmp_path)], check=True, cwd=ROOT)
+    rows = json.loads((tmp_path / "scarce_augmentation_quick.json").read_text())
+    methods = {r["method"] for r in rows}
+    assert {"real only", "+ SMOTENC", "+ synthaug"} <= methods
+    synthaug = [r for r in rows if r["method"] == "+ synthaug"][0]
+    assert synthaug["rows"] > 200 and 0 <= synthaug["f1"] <= 1  # rows were added
