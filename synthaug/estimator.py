@@ -149,14 +149,14 @@ class GANAugmenter(BaseEstimator):
         bit-identical across runs, and :meth:`sample` is reproducible.
     verbose : bool, default=False
         Show a progress bar with the losses while training.
-    fidelity : bool, default=True
-        Attach a :class:`~synthaug.metrics.FidelityReport` as ``fidelity_`` after
-        ``fit``, computed on at most 2,000 training rows and as many synthetic rows
-        (a few seconds); for images an
+    fidelity : bool or "auto", default="auto"
+        Attach a report as ``fidelity_`` after ``fit``. For tables a
+        :class:`~synthaug.metrics.FidelityReport` on at most 2,000 training rows and
+        as many synthetic rows (a few seconds); for images an
         :class:`~synthaug.image_metrics.ImageFidelityReport` on at most 1,000
-        training images and as many synthetic ones (it trains two small classifiers:
-        seconds on a GPU, tens of seconds on a CPU). Use :meth:`evaluate` for a
-        report on held-out data.
+        training images and as many synthetic ones, which trains two small CNNs
+        (seconds on a GPU, tens of seconds on a CPU). ``"auto"``: on for tables,
+        off for images. Use :meth:`evaluate` for a report on held-out data.
 
     Attributes
     ----------
@@ -223,7 +223,7 @@ class GANAugmenter(BaseEstimator):
         "device": [str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
-        "fidelity": ["boolean"],
+        "fidelity": ["boolean", StrOptions({"auto"})],
     }
 
     def __init__(
@@ -249,7 +249,7 @@ class GANAugmenter(BaseEstimator):
         device: str | torch.device = "auto",
         random_state: int | np.random.RandomState | None = None,
         verbose: bool = False,
-        fidelity: bool = True,
+        fidelity: bool | str = "auto",
     ):
         self.epochs = epochs
         self.batch_size = batch_size
@@ -393,11 +393,11 @@ class GANAugmenter(BaseEstimator):
         codes = schema.discrete_codes(frame) if schema.discrete else np.zeros((len(frame), 0), int)
         space = ConditionSpace.from_codes(codes, [c.n_categories for c in schema.discrete])
         self.backbone_, self.schema_ = "mlp", schema
-        self._train(lambda: self._build_network(schema, space), encoded, codes, space,
-                    batch_size, rng)
+        self._train(lambda device: self._build_network(schema, space).to(device), encoded, codes,
+                    space, batch_size, rng)
         self._set_layouts(layout, label_layout, label_column)
         self.fidelity_ = None
-        if self.fidelity:
+        if self.fidelity in (True, "auto"):
             real = frame.sample(min(len(frame), _FIT_REPORT_ROWS), random_state=rng)
             self.fidelity_ = self._report(real, None, len(real), rng.randint(2**31 - 1))
         return self
@@ -413,12 +413,15 @@ class GANAugmenter(BaseEstimator):
                  else np.zeros((len(pixels), 0), int))
         space = ConditionSpace.from_codes(codes, [c.n_categories for c in schema.discrete])
         self.backbone_, self.schema_ = "conv", schema
-        self._train(lambda: self._build_image_network(layout, space), pixels, codes, space,
-                    self._batch_size("conv"), rng,
+        self._train(lambda device: self._build_image_network(layout, space, device), pixels,
+                    codes, space, self._batch_size("conv"), rng,
                     prepare=lambda network, batch: network.pad(layout.to_unit(batch.float())))
+        with seeded(rng.randint(2**31 - 1), self.device_):
+            self.network_.calibrate([space.draw(_CALIBRATION_BATCH, self.device_)
+                                     for _ in range(_CALIBRATION_BATCHES)])
         self._set_layouts(layout, label_layout, None if labels is None else _LABEL)
         self.fidelity_ = None
-        if self.fidelity:
+        if self.fidelity != "auto" and self.fidelity:
             keep = rng.permutation(len(pixels))[:_FIT_REPORT_IMAGES]
             real = layout.restore(layout.to_unit(pixels[keep].astype(np.float32)))
             self.fidelity_ = self._image_report(real, None if labels is None else labels[keep],
@@ -427,10 +430,11 @@ class GANAugmenter(BaseEstimator):
 
     def _train(self, build, data: np.ndarray, codes: np.ndarray, space: ConditionSpace,
                batch_size: int, rng, prepare=None) -> None:
-        """Build a network and train it with the one training loop; sets the fitted state.
+        """Build a network on the device and train it with the one training loop.
 
-        ``prepare(network, batch)``, when given, turns each drawn batch of ``data``
-        into the network's input.
+        ``build(device)`` makes the network; ``prepare(network, batch)``, when given,
+        turns each drawn batch of ``data`` into the network's input. Sets
+        ``history_``, ``condition_space_``, ``network_`` and ``device_``.
         """
         device = resolve_device(self.device)
         objective = OBJECTIVES[self._loss()]
@@ -445,18 +449,13 @@ class GANAugmenter(BaseEstimator):
             mixed_precision=self.backbone_ == "conv" and device.type == "cuda",
         )
         with seeded(rng.randint(2**31 - 1), device):
-            network = build().to(device)
-            if self.backbone_ == "conv":
-                network = network.to(memory_format=network.memory_format)
+            network = build(device)
             sampler = TrainingSampler(
                 torch.as_tensor(data, device=device),
                 torch.as_tensor(codes, dtype=torch.long, device=device),
                 space, None if prepare is None else functools.partial(prepare, network),
             )
             history = train(network, sampler.draw, objective, plan)
-            if self.backbone_ == "conv":
-                network.calibrate([space.draw(_CALIBRATION_BATCH, device)
-                                   for _ in range(_CALIBRATION_BATCHES)])
         self.history_ = history
         self.condition_space_ = space
         self.network_ = network
@@ -492,15 +491,18 @@ class GANAugmenter(BaseEstimator):
             pac=self.pac,
         )
 
-    def _build_image_network(self, layout: ImageLayout, space: ConditionSpace) -> ImageGAN:
+    def _build_image_network(self, layout: ImageLayout, space: ConditionSpace,
+                             device: torch.device) -> ImageGAN:
+        """The image networks on ``device``, channels-last there when that is faster."""
         policy = (_AUTO_DIFF_AUGMENT[self.image_model] if self.diff_augment == "auto"
                   else self.diff_augment)
-        return ImageGAN(ImageGANConfig(
+        network = ImageGAN(ImageGANConfig(
             height=layout.height, width=layout.width, channels=layout.channels,
             n_classes=max(1, space.dim), noise_dim=self.embedding_dim,
             base_width=self.conv_width, model=self.image_model,
             augment=parse_policy(policy), ema_decay=_EMA_DECAY[self.image_model],
-        ))
+        )).to(device)
+        return network.to(memory_format=network.memory_format)
 
     # ------------------------------------------------------------------ sample
 
@@ -741,7 +743,7 @@ class GANAugmenter(BaseEstimator):
     def _report(self, real: pd.DataFrame, test: pd.DataFrame | None, n_samples: int,
                 seed: int) -> FidelityReport:
         """A fidelity report of ``n_samples`` fresh rows against internal-layout real rows."""
-        synthetic = self.schema_.decode(self._generate(n_samples, {}, seed))
+        synthetic = self.schema_.decode(self._generate(n_samples, {}, seed)[0])
         has_label = self._label_column is not None and self._label_column in real.columns
         if not has_label and _LABEL in synthetic.columns:
             synthetic = synthetic.drop(columns=[_LABEL])
@@ -924,12 +926,10 @@ class GANAugmenter(BaseEstimator):
         estimator.condition_space_ = space = ConditionSpace.from_dict(meta["conditions"])
         estimator.device_ = resolve_device(device)
         layout = (ImageLayout if images else TableLayout).from_dict(meta["layout"])
-        network = (estimator._build_image_network(layout, space) if images
-                   else estimator._build_network(estimator.schema_, space))
+        network = (estimator._build_image_network(layout, space, estimator.device_) if images
+                   else estimator._build_network(estimator.schema_, space).to(estimator.device_))
         network.load_state_dict(blob["state"])
-        estimator.network_ = network.to(estimator.device_).eval()
-        if images:
-            estimator.network_ = network.to(memory_format=network.memory_format)
+        estimator.network_ = network.eval()
         estimator.history_ = meta["history"]
         report = ImageFidelityReport if images else FidelityReport
         estimator.fidelity_ = None if meta["fidelity"] is None else report.from_dict(meta["fidelity"])

@@ -39,3 +39,16 @@ def test_fidelity_benchmark_quick_mode_writes_a_table(tmp_path):
     ceiling, ours = results["real (ceiling)"], results["synthaug"]
     assert 0 <= ours["quality"] <= ceiling["quality"] <= 1
     assert "| QualityReport (SDMetrics) |" in (tmp_path / "adult_fidelity_quick.md").read_text()
+
+
+def test_few_shot_mnist_quick_mode_writes_a_table_and_a_grid(tmp_path):
+    subprocess.run([sys.executable, str(ROOT / "examples" / "few_shot_mnist.py"), "--quick",
+                    "--results-dir", str(tmp_path)], check=True, cwd=ROOT, capture_output=True)
+    table = (tmp_path / "few_shot_mnist_quick.md").read_text()
+    assert "| + classic + synthetic |" in table and "| label agreement |" in table
+    results = json.loads((tmp_path / "few_shot_mnist_quick.json").read_text())
+    assert set(results["accuracy"]) == {"real only", "+ classic", "+ synthetic",
+                                        "+ classic + synthetic"}
+    assert all(0 <= arm["mean"] <= 1 for arm in results["accuracy"].values())
+    grid = tmp_path / "few_shot_mnist_quick" / "samples.png"
+    assert grid.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
