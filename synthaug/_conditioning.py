@@ -13,6 +13,7 @@ real row's value, so that several columns can be fixed at once at sampling time.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import torch
@@ -98,10 +99,17 @@ class ConditionSpace:
 
 
 class TrainingSampler:
-    """Draws (real rows, conditions) batches from an encoded data set on its device."""
+    """Draws (real rows, conditions) batches from an encoded data set on its device.
 
-    def __init__(self, data: torch.Tensor, codes: torch.Tensor, space: ConditionSpace):
+    ``data`` may have any shape with rows (or images) along axis 0; ``transform``,
+    when given, turns each drawn batch into what the networks take (e.g. uint8
+    pixels into padded floats in [-1, 1]).
+    """
+
+    def __init__(self, data: torch.Tensor, codes: torch.Tensor, space: ConditionSpace,
+                 transform: Callable[[torch.Tensor], torch.Tensor] | None = None):
         self.data, self.codes, self.space = data, codes, space
+        self.transform = transform
         device, n_rows = data.device, len(data)
         if space.n_columns:
             # Rows of each column sorted by category: the rows holding category k of
@@ -116,11 +124,16 @@ class TrainingSampler:
         self.n_rows = n_rows
 
     def draw(self, batch_size: int) -> tuple[torch.Tensor, Condition]:
+        rows, condition = self._draw_rows(batch_size)
+        real = self.data[rows]
+        return (real if self.transform is None else self.transform(real)), condition
+
+    def _draw_rows(self, batch_size: int) -> tuple[torch.Tensor, Condition]:
         device, space = self.data.device, self.space
         if not space.n_columns:
             rows = torch.randint(self.n_rows, (batch_size,), device=device)
             codes = self.codes[rows]
-            return self.data[rows], space.make(codes, torch.zeros_like(codes, dtype=torch.bool))
+            return rows, space.make(codes, torch.zeros_like(codes, dtype=torch.bool))
         column = torch.randint(space.n_columns, (batch_size,), device=device)
         category = torch.multinomial(self.log_weights[column], 1).squeeze(1)
         count = self.counts[column, category]
@@ -128,7 +141,7 @@ class TrainingSampler:
         rows = self.order[column, position]
         mask = torch.rand(batch_size, space.n_columns, device=device) < 1.0 / space.n_columns
         mask[torch.arange(batch_size, device=device), column] = True
-        return self.data[rows], space.make(self.codes[rows], mask)
+        return rows, space.make(self.codes[rows], mask)
 
 
 def _padded(rows: list, device: torch.device, dtype=torch.float32) -> torch.Tensor:

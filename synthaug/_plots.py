@@ -108,3 +108,51 @@ def _losses(Figure, report):
     axis.legend()
     axis.set_title("Training losses")
     return figure
+
+
+def write_image_figures(report, directory) -> list[str]:
+    """Write the sample grid and (if any) loss curves of an image report; return the paths."""
+    Figure = _figure_class()
+    os.makedirs(directory, exist_ok=True)
+    paths = []
+    for name, draw in (("samples.png", sample_grid), ("losses.png", _losses)):
+        if name == "losses.png" and not report.history:
+            continue
+        path = os.path.join(directory, name)
+        draw(Figure, report).savefig(path, dpi=90, bbox_inches="tight")
+        paths.append(path)
+    return paths
+
+
+def _mosaic(images: np.ndarray, columns: int) -> np.ndarray:
+    """(n, C, H, W) in [-1, 1] -> one (H, columns * (W + 1), C) strip in [0, 1], 1-px gaps."""
+    n, channels, height, width = images.shape
+    strip = np.ones((height, columns * (width + 1), channels))  # white gaps
+    for i in range(min(n, columns)):
+        strip[:, i * (width + 1) : i * (width + 1) + width] = images[i].transpose(1, 2, 0)
+    return np.clip((strip + 1) / 2, 0, 1)
+
+
+def sample_grid(Figure, report):
+    """One row per class: a strip of real images, then a strip of synthetic ones."""
+    real, synthetic = report.grid["real"], report.grid["synthetic"]
+    labels = list(real)
+    columns = max(len(v) for v in (*real.values(), *synthetic.values()))
+    figure = Figure(figsize=(2 * columns * 0.6 + 1, 0.6 * len(labels) + 0.8), layout="constrained")
+    axes = figure.subplots(len(labels), 2, squeeze=False)
+    for row, label in enumerate(labels):
+        for column, (name, images) in enumerate((("real", real), ("synthetic", synthetic))):
+            axis = axes[row, column]
+            strip = images.get(label)
+            if strip is not None and len(strip):
+                mosaic = _mosaic(strip, columns)
+                axis.imshow(mosaic[..., 0] if mosaic.shape[2] == 1 else mosaic,
+                            cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+            axis.set_xticks([])
+            axis.set_yticks([])
+            if row == 0:
+                axis.set_title(name, fontsize=9)
+            if column == 0:
+                axis.set_ylabel(str(label), rotation=0, ha="right", va="center", fontsize=9)
+    figure.suptitle("Real vs synthetic images per class")
+    return figure

@@ -213,3 +213,137 @@ def check_labels(y: Any, n_rows: int) -> tuple[np.ndarray, LabelLayout]:
             "2 classes. Fit without y to model a single class."
         )
     return values, layout
+
+
+# ---------------------------------------------------------------- images
+
+MIN_IMAGE_SIDE, MAX_IMAGE_SIDE = 8, 128
+IMAGE_CHANNELS = (1, 3)
+
+
+@dataclass(frozen=True)
+class ImageLayout:
+    """How the caller's images looked, so that generated ones come back the same way.
+
+    ``axes`` is ``"nhw"``, ``"nhwc"`` or ``"nchw"``; ``dtype`` the array's dtype;
+    ``low``/``high`` the value range pixels map to [-1, 1] from (0-255 for uint8,
+    the observed range otherwise).
+    """
+
+    axes: str
+    height: int
+    width: int
+    channels: int
+    dtype: str
+    low: float
+    high: float
+
+    @property
+    def scale(self) -> float:
+        """Pixels map to [-1, 1] as ``pixels * scale + shift``."""
+        return 2.0 / (self.high - self.low)
+
+    @property
+    def shift(self) -> float:
+        return -1.0 - self.low * self.scale
+
+    def to_unit(self, pixels):
+        """Float pixels (a NumPy array or a tensor) -> values in [-1, 1]."""
+        return pixels * self.scale + self.shift
+
+    def restore(self, unit: np.ndarray) -> np.ndarray:
+        """(n, C, H, W) values in [-1, 1] -> the caller's layout, dtype and value range."""
+        dtype = np.dtype(self.dtype)
+        values = np.clip((unit.astype(np.float64) - self.shift) / self.scale, self.low, self.high)
+        if np.issubdtype(dtype, np.integer):
+            values = np.round(values)
+        values = values.astype(dtype)
+        if self.axes == "nhw":
+            return values[:, 0]
+        if self.axes == "nhwc":
+            return values.transpose(0, 2, 3, 1)
+        return values
+
+    def to_dict(self) -> dict:
+        return {"axes": self.axes, "height": self.height, "width": self.width,
+                "channels": self.channels, "dtype": self.dtype, "low": self.low,
+                "high": self.high}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ImageLayout":
+        return cls(**d)
+
+
+def image_axes(shape: tuple) -> str:
+    """``"nhw"``, ``"nhwc"`` or ``"nchw"`` for a 3-D or 4-D shape.
+
+    A 4-D array is channels-last when its last axis has 1 or 3 entries, else
+    channels-first when axis 1 has. Images are at least 8 pixels on each side, so an
+    array that could be read both ways is not a valid image batch either way.
+    """
+    if len(shape) == 3:
+        return "nhw"
+    if shape[3] in IMAGE_CHANNELS:
+        return "nhwc"
+    if shape[1] in IMAGE_CHANNELS:
+        return "nchw"
+    raise ValueError(
+        f"X of shape {shape} is read as a batch of images, but neither axis 3 (n, H, W, C) "
+        f"nor axis 1 (n, C, H, W) holds 1 or 3 channels (grey or RGB). Convert other "
+        "channel counts (e.g. drop an alpha channel) first."
+    )
+
+
+def check_images(X: Any, *, min_images: int = 2) -> tuple[np.ndarray, ImageLayout]:
+    """Validate a batch of images; return them as an (n, C, H, W) array plus the layout.
+
+    Accepts uint8, other integer and float arrays of shape ``(n, H, W)``,
+    ``(n, H, W, C)`` or ``(n, C, H, W)`` with 1 or 3 channels and sides of 8 to 128
+    pixels. The returned pixels keep uint8 as uint8 (a quarter of the memory on the
+    training device); other dtypes become float32.
+    """
+    if hasattr(X, "toarray") or isinstance(X, pd.DataFrame):
+        raise TypeError("Images must be a dense 3-D or 4-D array; got a table.")
+    array = np.asarray(X)
+    if array.ndim not in (3, 4):
+        raise ValueError(
+            f"Expected images of shape (n, H, W), (n, H, W, C) or (n, C, H, W); got an array "
+            f"of shape {array.shape}."
+        )
+    if array.dtype == bool or not (np.issubdtype(array.dtype, np.integer)
+                                   or np.issubdtype(array.dtype, np.floating)):
+        raise ValueError(
+            f"Images must hold integer or float pixel values; got dtype {array.dtype}."
+        )
+    axes = image_axes(array.shape)
+    pixels = {"nhw": lambda a: a[:, None], "nhwc": lambda a: a.transpose(0, 3, 1, 2),
+              "nchw": lambda a: a}[axes](array)
+    n, channels, height, width = pixels.shape
+    if not (MIN_IMAGE_SIDE <= height <= MAX_IMAGE_SIDE and MIN_IMAGE_SIDE <= width <= MAX_IMAGE_SIDE):
+        raise ValueError(
+            f"X of shape {array.shape} is read as {n} images of {height}x{width} pixels "
+            f"({axes} layout; 3-D and 4-D input are images, a 2-D table goes to the MLP "
+            f"backbone), but images must be {MIN_IMAGE_SIDE} to {MAX_IMAGE_SIDE} pixels high "
+            "and wide. Resize them first (or add a leading axis for a single image)."
+        )
+    if n < min_images:
+        raise ValueError(
+            f"X has {n} image{'s' if n != 1 else ''} (shape {array.shape}); GANAugmenter "
+            f"needs at least {min_images} to learn a distribution."
+        )
+    if array.dtype == np.uint8:
+        low, high = 0.0, 255.0
+    else:
+        if np.issubdtype(array.dtype, np.floating):
+            bad = ~np.isfinite(pixels.reshape(n, -1)).all(axis=1)
+            if bad.any():
+                raise ValueError(
+                    f"Images contain NaN or infinite values (first in image "
+                    f"{int(np.flatnonzero(bad)[0])}); replace or drop those images."
+                )
+        low, high = float(array.min()), float(array.max())
+        if low == high:
+            raise ValueError(f"Every pixel of every image is {low}; there is nothing to learn.")
+        pixels = pixels.astype(np.float32)
+    layout = ImageLayout(axes, int(height), int(width), int(channels), array.dtype.str, low, high)
+    return np.ascontiguousarray(pixels), layout

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
-from contextlib import contextmanager
 from numbers import Integral, Real
 from typing import Any
 
@@ -22,19 +22,33 @@ from synthaug._conditioning import ConditionSpace, TrainingSampler
 from synthaug._resampling import synthetic_counts
 from synthaug._json import from_json, to_json
 from synthaug._schema import DiscreteColumn, TableSchema, infer_discrete
-from synthaug._training import TrainingPlan, train
-from synthaug._validation import LabelLayout, TableLayout, check_labels, check_table
+from synthaug._training import TrainingPlan, resolve_device, seeded, train
+from synthaug._validation import (ImageLayout, LabelLayout, TableLayout, check_images,
+                                  check_labels, check_table)
+from synthaug.image_metrics import MAX_IMAGES, ImageFidelityReport, image_fidelity_report
 from synthaug.losses import OBJECTIVES
 from synthaug.metrics import MAX_ROWS, FidelityReport, fidelity_report
+from synthaug.nn.augment import POLICIES, parse_policy
+from synthaug.nn.image import MODELS, ImageGAN, ImageGANConfig
 from synthaug.nn.tabular import TabularGAN
 
 # Name of the label column inside the internal frame when labels come as ``y``.
 _LABEL = "__synthaug_label__"
 _FORMAT = "synthaug.GANAugmenter"
-_FORMAT_VERSION = 1
-_SAMPLE_CHUNK = 10_000
+# Version 2 added image models (files of version 1 hold tables and still load).
+_FORMAT_VERSION = 2
 # Rows compared by the report that ``fit`` attaches (evaluate() compares up to MAX_ROWS).
 _FIT_REPORT_ROWS = 2_000
+# Images compared by the report that ``fit`` attaches to an image model.
+_FIT_REPORT_IMAGES = 1_000
+# What "auto" resolves to, per backbone.
+_AUTO_BATCH_SIZE = {"mlp": 500, "conv": 64}
+_AUTO_LOSS = {"mlp": "wgan-gp", "sngan": "hinge", "dcgan": "bce"}
+_AUTO_DIFF_AUGMENT = {"sngan": ",".join(POLICIES), "dcgan": None}
+# EMA of the generator's weights, for the recipes that keep one.
+_EMA_DECAY = {"sngan": 0.999, "dcgan": None}
+# Batches of generated images whose statistics the sampling generator's batch norm keeps.
+_CALIBRATION_BATCHES, _CALIBRATION_BATCH = 8, 256
 
 
 def _has_target_column(estimator: "GANAugmenter") -> bool:
@@ -46,15 +60,16 @@ def _has_no_target_column(estimator: "GANAugmenter") -> bool:
 
 
 class GANAugmenter(BaseEstimator):
-    """Conditional GAN that learns a table and makes new rows to augment it.
+    """Conditional GAN that learns a table or a set of images and makes new ones to augment it.
 
-    Fits a conditional tabular GAN (mode-specific normalisation of continuous
-    columns, one-hot discrete columns, training-by-sampling of conditions, a
-    residual MLP generator and a packed MLP critic) on ``X`` and, when given, on the
-    class label ``y``. The fitted model makes synthetic rows with :meth:`sample`,
-    including rows of a chosen class (``y=``) or with fixed discrete values
-    (``conditions=``), and acts as an imbalanced-learn over-sampler through
-    :meth:`fit_resample`.
+    For a table, fits a conditional tabular GAN (mode-specific normalisation of
+    continuous columns, one-hot discrete columns, training-by-sampling of conditions,
+    a residual MLP generator and a packed MLP critic) on ``X`` and, when given, on the
+    class label ``y``. For images (a 3-D or 4-D array), fits a class-conditional
+    convolutional GAN (see ``backbone`` and ``image_model``). The fitted model makes
+    synthetic rows or images with :meth:`sample`, including ones of a chosen class
+    (``y=``) or, for tables, with fixed discrete values (``conditions=``), and acts as
+    an imbalanced-learn over-sampler through :meth:`fit_resample`.
 
     The label can be passed in two ways, which decide how the augmenter is used:
 
@@ -70,12 +85,14 @@ class GANAugmenter(BaseEstimator):
     ----------
     epochs : int, default=300
         Passes over the training data.
-    batch_size : int, default=500
-        Rows per step; rounded down to a multiple of ``pac``.
-    loss : {"wgan-gp", "bce", "wgan", "hinge"}, default="wgan-gp"
+    batch_size : int or "auto", default="auto"
+        Rows (or images) per step; for tables rounded down to a multiple of ``pac``.
+        ``"auto"``: 500 rows, 64 images.
+    loss : {"auto", "wgan-gp", "bce", "wgan", "hinge"}, default="auto"
         Adversarial objective: Wasserstein with gradient penalty (Adam), the original
         non-saturating minimax loss (Adam), Wasserstein with weight clipping (RMSProp,
-        5 critic steps) or hinge (Adam).
+        5 critic steps) or hinge (Adam). ``"auto"``: ``"wgan-gp"`` for tables,
+        ``"hinge"`` for ``image_model="sngan"``, ``"bce"`` for ``"dcgan"``.
     generator_lr, discriminator_lr : float, default=None
         Learning rates; ``None`` uses the objective's own (2e-4 with Adam, 5e-5 for
         ``"wgan"``).
@@ -85,9 +102,33 @@ class GANAugmenter(BaseEstimator):
     embedding_dim : int, default=128
         Size of the generator's noise vector.
     generator_dim, discriminator_dim : tuple of int, default=(256, 256)
-        Hidden widths of the generator's residual blocks and of the critic's layers.
+        Hidden widths of the generator's residual blocks and of the critic's layers
+        (tables).
     pac : int, default=10
-        Rows the critic judges together (PacGAN), which penalises mode collapse.
+        Rows the critic judges together (PacGAN), which penalises mode collapse
+        (tables).
+    backbone : {"auto", "mlp", "conv"}, default="auto"
+        ``"auto"`` picks by the shape of ``X``: a 2-D table (or DataFrame) gets the
+        MLP, a 3-D ``(n, H, W)`` or 4-D ``(n, H, W, C)`` / ``(n, C, H, W)`` array of
+        images gets the convolutional GAN. ``"mlp"`` or ``"conv"`` insist on one and
+        reject input of the other shape. A 4-D array is read as channels-last when its
+        last axis has 1 or 3 entries, else as channels-first; images have 8 to 128
+        pixels a side and 1 or 3 channels, so no valid array reads both ways.
+    image_model : {"sngan", "dcgan"}, default="sngan"
+        The image recipe. ``"sngan"``, for a few hundred images per class:
+        class-conditional batch norm in the generator, a spectrally normalised
+        projection discriminator, hinge loss, an exponential moving average of the
+        generator's weights for sampling and differentiable augmentation.
+        ``"dcgan"``: the classic conditional DCGAN (batch norm, ReLU, transposed
+        convolutions; LeakyReLU strided convolutions; label embeddings concatenated;
+        non-saturating loss), as a baseline.
+    conv_width : int, default=64
+        Channels of the image networks at full resolution; each halving of the
+        resolution doubles them, up to 8x.
+    diff_augment : str or None, default="auto"
+        Differentiable augmentations applied to every image the discriminator sees,
+        comma-separated from ``"color"``, ``"translation"``, ``"cutout"``; ``None``
+        for none. ``"auto"``: all three for ``"sngan"``, none for ``"dcgan"``.
     discrete_columns : list, default=None
         Columns to treat as discrete. ``None`` infers them: strings, categories,
         booleans, objects, and integer columns with at most 20 distinct values.
@@ -108,15 +149,22 @@ class GANAugmenter(BaseEstimator):
         bit-identical across runs, and :meth:`sample` is reproducible.
     verbose : bool, default=False
         Show a progress bar with the losses while training.
-    fidelity : bool, default=True
-        Attach a :class:`~synthaug.metrics.FidelityReport` as ``fidelity_`` after
-        ``fit``, computed on at most 2,000 training rows and as many synthetic rows
-        (a few seconds). Use :meth:`evaluate` for a report on held-out data.
+    fidelity : bool or "auto", default="auto"
+        Attach a report as ``fidelity_`` after ``fit``. For tables a
+        :class:`~synthaug.metrics.FidelityReport` on at most 2,000 training rows and
+        as many synthetic rows (a few seconds); for images an
+        :class:`~synthaug.image_metrics.ImageFidelityReport` on at most 1,000
+        training images and as many synthetic ones, which trains two small CNNs
+        (seconds on a GPU, tens of seconds on a CPU). ``"auto"``: on for tables,
+        off for images. Use :meth:`evaluate` for a report on held-out data.
 
     Attributes
     ----------
+    backbone_ : {"mlp", "conv"}
+        The backbone ``fit`` used.
     schema_ : TableSchema
-        Column encodings learned from ``X`` (and the label).
+        Column encodings learned from ``X`` (and the label); for images, of the
+        label only.
     condition_space_ : ConditionSpace
         Layout and category frequencies of the condition vector.
     network_ : torch.nn.Module
@@ -129,14 +177,16 @@ class GANAugmenter(BaseEstimator):
         diverged and was rolled back (a ``RuntimeWarning`` says so).
     device_ : torch.device
         Device the model lives on.
-    fidelity_ : FidelityReport or None
+    fidelity_ : FidelityReport, ImageFidelityReport or None
         How synthetic rows compare with the training rows (see ``fidelity``).
     n_features_in_ : int
-        Number of columns of ``X``.
+        Number of columns of ``X`` (tables only).
     n_samples_fit_ : int or None
-        Number of rows of ``X`` (``None`` for a model file that did not record it).
+        Number of rows (or images) of ``X`` (``None`` for a model file that did not record it).
     feature_names_in_ : ndarray of str
-        Column names of ``X``, when they are all strings.
+        Column names of ``X``, when they are all strings (tables only).
+    image_shape_ : tuple
+        ``(H, W, C)`` of the training images (images only).
 
     Examples
     --------
@@ -151,8 +201,8 @@ class GANAugmenter(BaseEstimator):
 
     _parameter_constraints: dict = {
         "epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 2, None, closed="left")],
-        "loss": [StrOptions(set(OBJECTIVES))],
+        "batch_size": [Interval(Integral, 2, None, closed="left"), StrOptions({"auto"})],
+        "loss": [StrOptions(set(OBJECTIVES) | {"auto"})],
         "generator_lr": [Interval(Real, 0, None, closed="neither"), None],
         "discriminator_lr": [Interval(Real, 0, None, closed="neither"), None],
         "discriminator_steps": [Interval(Integral, 1, None, closed="left"), None],
@@ -160,6 +210,10 @@ class GANAugmenter(BaseEstimator):
         "generator_dim": [tuple, list],
         "discriminator_dim": [tuple, list],
         "pac": [Interval(Integral, 1, None, closed="left")],
+        "backbone": [StrOptions({"auto", "mlp", "conv"})],
+        "image_model": [StrOptions(set(MODELS))],
+        "conv_width": [Interval(Integral, 1, None, closed="left")],
+        "diff_augment": [str, None],
         "discrete_columns": [list, tuple, None],
         "target_column": "no_validation",
         "sampling_strategy": [
@@ -171,15 +225,15 @@ class GANAugmenter(BaseEstimator):
         "device": [str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
-        "fidelity": ["boolean"],
+        "fidelity": ["boolean", StrOptions({"auto"})],
     }
 
     def __init__(
         self,
         *,
         epochs: int = 300,
-        batch_size: int = 500,
-        loss: str = "wgan-gp",
+        batch_size: int | str = "auto",
+        loss: str = "auto",
         generator_lr: float | None = None,
         discriminator_lr: float | None = None,
         discriminator_steps: int | None = None,
@@ -187,13 +241,17 @@ class GANAugmenter(BaseEstimator):
         generator_dim: tuple = (256, 256),
         discriminator_dim: tuple = (256, 256),
         pac: int = 10,
+        backbone: str = "auto",
+        image_model: str = "sngan",
+        conv_width: int = 64,
+        diff_augment: str | None = "auto",
         discrete_columns: list | None = None,
         target_column: Any = None,
         sampling_strategy: Any = "auto",
         device: str | torch.device = "auto",
         random_state: int | np.random.RandomState | None = None,
         verbose: bool = False,
-        fidelity: bool = True,
+        fidelity: bool | str = "auto",
     ):
         self.epochs = epochs
         self.batch_size = batch_size
@@ -205,6 +263,10 @@ class GANAugmenter(BaseEstimator):
         self.generator_dim = generator_dim
         self.discriminator_dim = discriminator_dim
         self.pac = pac
+        self.backbone = backbone
+        self.image_model = image_model
+        self.conv_width = conv_width
+        self.diff_augment = diff_augment
         self.discrete_columns = discrete_columns
         self.target_column = target_column
         self.sampling_strategy = sampling_strategy
@@ -228,9 +290,10 @@ class GANAugmenter(BaseEstimator):
 
         Parameters
         ----------
-        X : DataFrame or array-like of shape (n_samples, n_features)
-            Training table. Missing values are allowed (and reproduced); infinite
-            values are not.
+        X : DataFrame or array-like of shape (n_samples, n_features), or images
+            Training table: missing values are allowed (and reproduced); infinite
+            values are not. Or images of shape ``(n, H, W)``, ``(n, H, W, C)`` or
+            ``(n, C, H, W)`` (see ``backbone``), uint8 or float, without NaN.
         y : array-like of shape (n_samples,), default=None
             Class labels to condition on. Must be ``None`` when ``target_column``
             is set.
@@ -240,9 +303,44 @@ class GANAugmenter(BaseEstimator):
         self : GANAugmenter
         """
         self._validate_params()
+        data, layout, labels, label_layout = self._check_input(X, y)
+        return self._fit(data, layout, labels, label_layout)
+
+    def _check_input(self, X, y):
+        """The input gate for ``fit`` and ``fit_resample``: a table or images, and labels.
+
+        Returns ``(data, layout, labels, label_layout)``: ``data`` is a DataFrame for
+        a table and an (n, C, H, W) pixel array for images.
+        """
+        if self._backbone_for(X) == "conv":
+            if self.target_column is not None:
+                raise ValueError(
+                    f"target_column={self.target_column!r} applies to tables; pass image "
+                    "labels as y (and leave target_column=None)."
+                )
+            pixels, layout = check_images(X)
+            labels, label_layout = (None, None) if y is None else check_labels(y, len(pixels))
+            return pixels, layout, labels, label_layout
         frame, layout = check_table(X)
         labels, label_layout = self._split_labels(frame, y)
-        return self._fit(frame, layout, labels, label_layout)
+        return frame, layout, labels, label_layout
+
+    def _backbone_for(self, X) -> str:
+        """"mlp" for a 2-D table, "conv" for a 3-D/4-D image array, as ``backbone`` allows."""
+        ndim = 2 if isinstance(X, pd.DataFrame) else np.ndim(X)
+        found = "conv" if ndim in (3, 4) else "mlp"
+        if self.backbone in ("auto", found):
+            return found
+        if self.backbone == "conv":
+            raise ValueError(
+                f"backbone='conv' takes images of shape (n, H, W), (n, H, W, C) or "
+                f"(n, C, H, W); got X with {ndim} dimension(s). Reshape flat pixel rows "
+                "with X.reshape(n, H, W), or use backbone='auto' for a table."
+            )
+        raise ValueError(
+            f"backbone='mlp' takes a 2-D table; got X with {ndim} dimensions. Use "
+            "backbone='auto' or 'conv' for images, or flatten them with X.reshape(len(X), -1)."
+        )
 
     def _split_labels(self, frame: pd.DataFrame, y: Any):
         if self.target_column is None:
@@ -263,7 +361,10 @@ class GANAugmenter(BaseEstimator):
             )
         return check_labels(frame[self.target_column], len(frame))
 
-    def _fit(self, frame, layout, labels, label_layout) -> "GANAugmenter":
+    def _fit(self, data, layout, labels, label_layout) -> "GANAugmenter":
+        if isinstance(layout, ImageLayout):
+            return self._fit_images(data, layout, labels, label_layout)
+        frame = data
         rng = check_random_state(self.random_state)
         label_column = None
         if labels is not None:
@@ -274,9 +375,9 @@ class GANAugmenter(BaseEstimator):
         discrete = infer_discrete(features, self.discrete_columns)
         if label_column is not None:
             discrete.add(label_column)
-        device = _resolve_device(self.device)
         pac = self.pac
-        batch_size = self.batch_size - self.batch_size % pac
+        batch_size = self._batch_size("mlp")
+        batch_size -= batch_size % pac
         if batch_size == 0:
             raise ValueError(
                 f"batch_size={self.batch_size} must be at least pac={pac} (the critic judges "
@@ -293,44 +394,93 @@ class GANAugmenter(BaseEstimator):
         encoded = schema.encode(frame, rng)
         codes = schema.discrete_codes(frame) if schema.discrete else np.zeros((len(frame), 0), int)
         space = ConditionSpace.from_codes(codes, [c.n_categories for c in schema.discrete])
-        objective = OBJECTIVES[self.loss]
+        self.backbone_, self.schema_ = "mlp", schema
+        self._train(lambda device: self._build_network(schema, space).to(device), encoded, codes,
+                    space, batch_size, rng)
+        self._set_layouts(layout, label_layout, label_column)
+        self.fidelity_ = None
+        if self.fidelity in (True, "auto"):
+            real = frame.sample(min(len(frame), _FIT_REPORT_ROWS), random_state=rng)
+            self.fidelity_ = self._report(real, None, len(real), rng.randint(2**31 - 1))
+        return self
+
+    def _fit_images(self, pixels: np.ndarray, layout: ImageLayout, labels, label_layout):
+        rng = check_random_state(self.random_state)
+        labels_frame = pd.DataFrame(index=range(len(pixels)))
+        if labels is not None:
+            labels_frame[_LABEL] = labels
+        # The label alone is the "table": its column encodes and decodes the classes.
+        schema = TableSchema.fit(labels_frame, set(labels_frame.columns), rng)
+        codes = (schema.discrete_codes(labels_frame) if schema.discrete
+                 else np.zeros((len(pixels), 0), int))
+        space = ConditionSpace.from_codes(codes, [c.n_categories for c in schema.discrete])
+        self.backbone_, self.schema_ = "conv", schema
+        self._train(lambda device: self._build_image_network(layout, space, device), pixels,
+                    codes, space, self._batch_size("conv"), rng,
+                    prepare=lambda network, batch: network.pad(layout.to_unit(batch.float())))
+        with seeded(rng.randint(2**31 - 1), self.device_):
+            self.network_.calibrate([space.draw(_CALIBRATION_BATCH, self.device_)
+                                     for _ in range(_CALIBRATION_BATCHES)])
+        self._set_layouts(layout, label_layout, None if labels is None else _LABEL)
+        self.fidelity_ = None
+        if self.fidelity != "auto" and self.fidelity:
+            keep = rng.permutation(len(pixels))[:_FIT_REPORT_IMAGES]
+            real = layout.restore(layout.to_unit(pixels[keep].astype(np.float32)))
+            self.fidelity_ = self._image_report(real, None if labels is None else labels[keep],
+                                                None, None, len(real), rng.randint(2**31 - 1))
+        return self
+
+    def _train(self, build, data: np.ndarray, codes: np.ndarray, space: ConditionSpace,
+               batch_size: int, rng, prepare=None) -> None:
+        """Build a network on the device and train it with the one training loop.
+
+        ``build(device)`` makes the network; ``prepare(network, batch)``, when given,
+        turns each drawn batch of ``data`` into the network's input. Sets
+        ``history_``, ``n_samples_fit_``, ``condition_space_``, ``network_`` and ``device_``.
+        """
+        device = resolve_device(self.device)
+        objective = OBJECTIVES[self._loss()]
         plan = TrainingPlan(
             epochs=self.epochs,
-            steps_per_epoch=max(1, -(-len(frame) // batch_size)),
+            steps_per_epoch=max(1, -(-len(data) // batch_size)),
             batch_size=batch_size,
             generator_lr=self.generator_lr or objective.learning_rate,
             discriminator_lr=self.discriminator_lr or objective.learning_rate,
             discriminator_steps=self.discriminator_steps or objective.discriminator_steps,
             verbose=bool(self.verbose),
+            mixed_precision=self.backbone_ == "conv" and device.type == "cuda",
         )
-        with _seeded(rng.randint(2**31 - 1), device):
-            network = self._build_network(schema, space).to(device)
+        with seeded(rng.randint(2**31 - 1), device):
+            network = build(device)
             sampler = TrainingSampler(
-                torch.as_tensor(encoded, device=device),
+                torch.as_tensor(data, device=device),
                 torch.as_tensor(codes, dtype=torch.long, device=device),
-                space,
+                space, None if prepare is None else functools.partial(prepare, network),
             )
             history = train(network, sampler.draw, objective, plan)
-
         self.history_ = history
-        self.schema_ = schema
+        self.n_samples_fit_ = len(data)
         self.condition_space_ = space
         self.network_ = network
         self.device_ = device
-        self.n_samples_fit_ = len(frame)
-        self._set_layouts(layout, label_layout, label_column)
-        self.fidelity_ = None
-        if self.fidelity:
-            real = frame.sample(min(len(frame), _FIT_REPORT_ROWS), random_state=rng)
-            self.fidelity_ = self._report(real, None, len(real), rng.randint(2**31 - 1))
-        return self
 
-    def _set_layouts(self, layout: TableLayout, label_layout: LabelLayout | None,
+    def _batch_size(self, backbone: str) -> int:
+        return _AUTO_BATCH_SIZE[backbone] if self.batch_size == "auto" else self.batch_size
+
+    def _loss(self) -> str:
+        if self.loss != "auto":
+            return self.loss
+        return _AUTO_LOSS["mlp" if self.backbone_ == "mlp" else self.image_model]
+
+    def _set_layouts(self, layout: TableLayout | ImageLayout, label_layout: LabelLayout | None,
                      label_column: Any) -> None:
         """Attributes derived from the input layouts (shared by ``fit`` and ``load``)."""
         self._layout, self._label_layout, self._label_column = layout, label_layout, label_column
         self.classes_ = (None if label_column is None else
                          np.unique(np.asarray(self.schema_.column(label_column).categories)))
+        if isinstance(layout, ImageLayout):
+            self.image_shape_ = (layout.height, layout.width, layout.channels)
+            return
         self.n_features_in_ = len(layout.columns)
         if layout.kind == "frame" and all(isinstance(c, str) for c in layout.columns):
             self.feature_names_in_ = np.asarray(layout.columns, dtype=object)
@@ -344,16 +494,29 @@ class GANAugmenter(BaseEstimator):
             pac=self.pac,
         )
 
+    def _build_image_network(self, layout: ImageLayout, space: ConditionSpace,
+                             device: torch.device) -> ImageGAN:
+        """The image networks on ``device``, channels-last there when that is faster."""
+        policy = (_AUTO_DIFF_AUGMENT[self.image_model] if self.diff_augment == "auto"
+                  else self.diff_augment)
+        network = ImageGAN(ImageGANConfig(
+            height=layout.height, width=layout.width, channels=layout.channels,
+            n_classes=max(1, space.dim), noise_dim=self.embedding_dim,
+            base_width=self.conv_width, model=self.image_model,
+            augment=parse_policy(policy), ema_decay=_EMA_DECAY[self.image_model],
+        )).to(device)
+        return network.to(memory_format=network.memory_format)
+
     # ------------------------------------------------------------------ sample
 
     def sample(self, n_samples: int, *, y: Any = None, conditions: dict | None = None,
                random_state: int | None = None):
-        """Make ``n_samples`` synthetic rows.
+        """Make ``n_samples`` synthetic rows (or images).
 
         Parameters
         ----------
         n_samples : int
-            Number of rows.
+            Number of rows or images.
         y : class label or array-like of shape (n_samples,), default=None
             Class of the rows: one label for all, or one per row (in that order).
             ``None`` lets the generator choose classes in their training
@@ -361,16 +524,19 @@ class GANAugmenter(BaseEstimator):
         conditions : dict, default=None
             ``{column: value}`` for discrete columns that every row must have;
             the values are met exactly (the generator is conditioned on them, and
-            the conditioned columns are set to them).
+            the conditioned columns are set to them). Tables only.
         random_state : int, default=None
             Seed for this call; ``None`` uses the estimator's ``random_state`` (so a
             seeded augmenter returns the same rows each call).
 
         Returns
         -------
-        X_new : DataFrame or ndarray of shape (n_samples, n_features)
+        X_new : DataFrame or ndarray of shape (n_samples, n_features), or images
             The same container, columns, order and dtypes as the ``X`` given to
-            ``fit`` (with ``target_column``, the label column included).
+            ``fit`` (with ``target_column``, the label column included). Images come
+            in the layout (3-D, channels-last or channels-first), size, dtype and
+            value range of the training images: uint8 as 0-255, floats within the
+            range seen in training.
         y_new : Series or ndarray of shape (n_samples,)
             Only when the model was fit with ``y``: the rows' labels, in ``y``'s
             container and dtype. ``sample`` then returns ``(X_new, y_new)``.
@@ -392,22 +558,19 @@ class GANAugmenter(BaseEstimator):
         fixed = self._fixed_codes(conditions)
         seed = self._sampling_seed(random_state)
         if y is None:
-            matrix = self._generate(n_samples, fixed, seed)
-        else:
-            if self._label_column is None:
-                raise ValueError("y= needs a model fit with labels; this one was fit without y.")
-            label_index = self._condition_index(self._label_column)
-            label = self.schema_.discrete[label_index]
-            if label_index in fixed:
-                raise ValueError(
-                    f"The label {self._label_column!r} is given both as y and in conditions.")
-            if np.ndim(y) == 0:
-                fixed[label_index] = self._class_code(label, y)
-                matrix = self._generate(n_samples, fixed, seed)
-            else:
-                matrix = self._generate_per_class(n_samples, np.asarray(y), label_index,
-                                                  label, fixed, seed)
-        return self._decode(matrix)
+            return self._decode(*self._generate(n_samples, fixed, seed))
+        if self._label_column is None:
+            raise ValueError("y= needs a model fit with labels; this one was fit without y.")
+        label_index = self._condition_index(self._label_column)
+        label = self.schema_.discrete[label_index]
+        if label_index in fixed:
+            raise ValueError(
+                f"The label {self._label_column!r} is given both as y and in conditions.")
+        if np.ndim(y) == 0:
+            fixed[label_index] = self._class_code(label, y)
+            return self._decode(*self._generate(n_samples, fixed, seed))
+        return self._decode(*self._generate_per_class(n_samples, np.asarray(y), label_index,
+                                                      label, fixed, seed))
 
     def _class_code(self, label: DiscreteColumn, value: Any) -> int:
         try:
@@ -421,17 +584,25 @@ class GANAugmenter(BaseEstimator):
     def _generate_per_class(self, n_samples, y, label_index, label, fixed, seed):
         if len(y) != n_samples:
             raise ValueError(f"y has {len(y)} labels but n_samples={n_samples}; they must match.")
-        codes = np.array([self._class_code(label, v) for v in pd.unique(y)])
-        matrix = np.empty((n_samples, self.schema_.width), dtype=np.float32)
-        positions = pd.Categorical(y, categories=pd.unique(y)).codes
-        for group, code in enumerate(codes):
-            rows = np.flatnonzero(positions == group)
-            matrix[rows] = self._generate(len(rows), {**fixed, label_index: int(code)}, seed + group)
-        return matrix
+        classes = pd.unique(y)
+        if len(classes) == 0:
+            return self._generate(0, fixed, seed)
+        codes = [self._class_code(label, v) for v in classes]
+        positions = pd.Categorical(y, categories=classes).codes
+        # One generator run per class, in class order; `order` puts the rows back in y's order.
+        order = np.argsort(positions, kind="stable")
+        parts = [self._generate(int(np.sum(positions == group)),
+                                {**fixed, label_index: int(code)}, seed + group)
+                 for group, code in enumerate(codes)]
+        inverse = np.argsort(order)
+        return tuple(np.concatenate(part)[inverse] for part in zip(*parts))
 
     def _fixed_codes(self, conditions: dict | None) -> dict:
         if conditions is None:
             return {}
+        if self.backbone_ == "conv":
+            raise ValueError("conditions= fixes columns of a table; an image model has only "
+                             "its label, which y= fixes.")
         if not isinstance(conditions, dict):
             raise TypeError(f"conditions must be a dict {{column: value}}; got {type(conditions).__name__}.")
         fixed = {}
@@ -455,26 +626,41 @@ class GANAugmenter(BaseEstimator):
         seed = self.random_state if random_state is None else random_state
         return int(check_random_state(seed).randint(2**31 - 1))
 
-    def _generate(self, n: int, fixed: dict, seed: int) -> np.ndarray:
-        """Encoded rows from the generator, conditioned on ``fixed`` (column -> code)."""
-        blocks = self.schema_.discrete_blocks()
-        network, space, device = self.network_, self.condition_space_, self.device_
-        network.eval()
-        chunks = []
-        with _seeded(seed, device), torch.no_grad():
-            for start in range(0, n, _SAMPLE_CHUNK):
-                size = min(_SAMPLE_CHUNK, n - start)
-                condition = space.fixed(size, fixed, device) if fixed else space.draw(size, device)
-                rows, _ = network.generate(condition)
-                for column, code in fixed.items():
-                    begin, dim = blocks[column]
-                    rows[:, begin : begin + dim] = 0.0
-                    rows[:, begin + code] = 1.0
-                chunks.append(rows.cpu().numpy())
-        return np.concatenate(chunks) if chunks else np.zeros((0, self.schema_.width), np.float32)
+    def _generate(self, n: int, fixed: dict, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        """Generator output for ``n`` conditions fixing ``fixed`` (column -> code).
 
-    def _decode(self, matrix: np.ndarray):
-        frame = self.schema_.decode(matrix)
+        Returns the encoded rows (tables) or (n, C, H, W) images in [-1, 1], and the
+        conditions' category codes (n, n_columns).
+        """
+        network, space, device = self.network_, self.condition_space_, self.device_
+        # Tables: conditioned one-hot blocks are set exactly to their category.
+        blocks = self.schema_.discrete_blocks() if self.backbone_ == "mlp" else []
+        exact = [(*blocks[column], code) for column, code in fixed.items()] if blocks else []
+        network.eval()
+        outputs, codes = [], []
+        with seeded(seed, device), torch.no_grad():
+            for start in range(0, max(n, 1), network.sample_batch):
+                size = min(network.sample_batch, n - start)
+                # An empty request runs one throwaway row, which gives the output's shape.
+                rows = max(size, 1)
+                condition = space.fixed(rows, fixed, device) if fixed else space.draw(rows, device)
+                output = network.sample(condition)
+                for begin, dim, code in exact:
+                    output[:, begin : begin + dim] = 0.0
+                    output[:, begin + code] = 1.0
+                outputs.append(output[:size].float().cpu().numpy())
+                codes.append(condition.codes[:size].cpu().numpy())
+        return np.concatenate(outputs), np.concatenate(codes)
+
+    def _decode(self, output: np.ndarray, codes: np.ndarray):
+        if self.backbone_ == "conv":
+            images = self._layout.restore(output)
+            if self._label_column is None:
+                return images
+            label = self.schema_.discrete[0]
+            labels = label.decode(np.eye(label.n_categories)[codes[:, 0]]).to_numpy()
+            return images, self._label_layout.restore(labels)
+        frame = self.schema_.decode(output)
         if self._label_column == _LABEL:
             labels = frame.pop(_LABEL).to_numpy()
             return self._layout.restore(frame), self._label_layout.restore(labels)
@@ -483,15 +669,20 @@ class GANAugmenter(BaseEstimator):
     # ------------------------------------------------------------------ evaluate
 
     def evaluate(self, X, y=None, *, X_test=None, y_test=None, n_samples: int | None = None,
-                 random_state: int | None = None) -> FidelityReport:
+                 random_state: int | None = None, feature_extractor: torch.nn.Module | None = None
+                 ) -> FidelityReport | ImageFidelityReport:
         """Compare fresh synthetic rows with real ones: a :class:`~synthaug.metrics.FidelityReport`.
+
+        For an image model, an :class:`~synthaug.image_metrics.ImageFidelityReport`.
 
         Parameters
         ----------
-        X : DataFrame or array-like
-            Real rows with the columns seen in ``fit`` (usually the training rows).
+        X : DataFrame or array-like, or images
+            Real rows with the columns seen in ``fit`` (usually the training rows),
+            or real images of the size seen in ``fit``.
         y : array-like, default=None
-            Their labels, for a model fit with ``y`` (enables ML efficacy).
+            Their labels, for a model fit with ``y`` (enables ML efficacy, and the
+            classifier-based image metrics).
         X_test, y_test : default=None
             Real rows kept out of training: the test set of the ML efficacy models
             and the held-out baseline of the privacy numbers. Without them, 30% of
@@ -500,10 +691,14 @@ class GANAugmenter(BaseEstimator):
             Synthetic rows to make; ``None`` makes as many as ``X`` has, up to 5,000.
         random_state : int, default=None
             Seed for sampling; ``None`` uses the estimator's ``random_state``.
+        feature_extractor : torch.nn.Module, default=None
+            Image models only: a network mapping ``(B, C, H, W)`` floats in [-1, 1]
+            to ``(B, d)`` features, on which the report computes its feature-space
+            metrics too (next to those on its own classifier's features).
 
         Returns
         -------
-        FidelityReport
+        FidelityReport or ImageFidelityReport
 
         Examples
         --------
@@ -517,6 +712,14 @@ class GANAugmenter(BaseEstimator):
         True
         """
         check_is_fitted(self)
+        if self.backbone_ == "conv":
+            if y is not None and self._label_column is None:
+                raise ValueError("y was given for X, but the model was fit without y.")
+            n = n_samples if n_samples is not None else min(len(X), MAX_IMAGES)
+            return self._image_report(X, y, X_test, y_test, n, self._sampling_seed(random_state),
+                                      feature_extractor)
+        if feature_extractor is not None:
+            raise ValueError("feature_extractor applies to image models; this one models a table.")
         real = self._labelled_frame(X, y, "X")
         test = None if X_test is None else self._labelled_frame(X_test, y_test, "X_test")
         n = n_samples if n_samples is not None else min(len(real), MAX_ROWS)
@@ -543,7 +746,7 @@ class GANAugmenter(BaseEstimator):
     def _report(self, real: pd.DataFrame, test: pd.DataFrame | None, n_samples: int,
                 seed: int) -> FidelityReport:
         """A fidelity report of ``n_samples`` fresh rows against internal-layout real rows."""
-        synthetic = self.schema_.decode(self._generate(n_samples, {}, seed))
+        synthetic = self.schema_.decode(self._generate(n_samples, {}, seed)[0])
         has_label = self._label_column is not None and self._label_column in real.columns
         if not has_label and _LABEL in synthetic.columns:
             synthetic = synthetic.drop(columns=[_LABEL])
@@ -561,6 +764,18 @@ class GANAugmenter(BaseEstimator):
                                history=self.history_, discrete_columns=discrete,
                                random_state=seed)
 
+    def _image_report(self, real, labels, test, test_labels, n_samples: int, seed: int,
+                      feature_extractor=None) -> ImageFidelityReport:
+        """An image report of ``n_samples`` fresh images against real ones (caller's layout)."""
+        synthetic = self.sample(n_samples, random_state=seed)
+        synthetic_labels = None
+        if self._label_column is not None:
+            synthetic, synthetic_labels = synthetic
+        return image_fidelity_report(
+            real, synthetic, y_real=labels, y_synthetic=synthetic_labels if labels is not None
+            else None, real_test=test, y_test=test_labels, feature_extractor=feature_extractor,
+            history=self.history_, random_state=seed)
+
     # ------------------------------------------------------------------ augment
 
     @available_if(_has_no_target_column)
@@ -572,14 +787,14 @@ class GANAugmenter(BaseEstimator):
 
         Parameters
         ----------
-        X : DataFrame or array-like of shape (n_samples, n_features)
+        X : DataFrame or array-like of shape (n_samples, n_features), or images
         y : array-like of shape (n_samples,)
 
         Returns
         -------
         X_resampled : DataFrame or ndarray
-            The real rows, in their order, followed by the synthetic rows (a DataFrame
-            gets a fresh ``RangeIndex``, as with imbalanced-learn).
+            The real rows (or images), in their order, followed by the synthetic ones
+            (a DataFrame gets a fresh ``RangeIndex``, as with imbalanced-learn).
         y_resampled : Series or ndarray
             Their labels, in ``y``'s container and dtype.
 
@@ -596,12 +811,12 @@ class GANAugmenter(BaseEstimator):
         self._validate_params()
         if y is None:
             raise ValueError("fit_resample needs class labels y.")
-        frame, layout = check_table(X)
-        labels, label_layout = self._split_labels(frame, y)
+        data, layout, labels, label_layout = self._check_input(X, y)
         counts = synthetic_counts(labels, self.sampling_strategy)
-        self._fit(frame, layout, labels, label_layout)
+        self._fit(data, layout, labels, label_layout)
         X_new, y_new = self.sample(sum(counts.values()), y=_repeat_classes(counts))
-        return _concat(layout.restore(frame), X_new), _concat(label_layout.restore(labels), y_new)
+        real = np.asarray(X) if isinstance(layout, ImageLayout) else layout.restore(data)
+        return _concat(real, X_new), _concat(label_layout.restore(labels), y_new)
 
     @available_if(_has_target_column)
     def transform(self, X):
@@ -671,6 +886,7 @@ class GANAugmenter(BaseEstimator):
             "synthaug_version": __version__,
             "torch_version": torch.__version__,
             "params": params,
+            "backbone": self.backbone_,
             "schema": self.schema_.to_dict(),
             "conditions": self.condition_space_.to_dict(),
             "layout": self._layout.to_dict(),
@@ -710,19 +926,24 @@ class GANAugmenter(BaseEstimator):
         if params["discrete_columns"] is not None:
             params["discrete_columns"] = [from_json(c) for c in params["discrete_columns"]]
         estimator = cls(**params)
+        estimator.backbone_ = meta.get("backbone", "mlp")  # version 1 files hold tables
+        images = estimator.backbone_ == "conv"
         estimator.schema_ = TableSchema.from_dict(meta["schema"])
-        estimator.condition_space_ = ConditionSpace.from_dict(meta["conditions"])
-        estimator.device_ = _resolve_device(device)
-        network = estimator._build_network(estimator.schema_, estimator.condition_space_)
+        estimator.condition_space_ = space = ConditionSpace.from_dict(meta["conditions"])
+        estimator.device_ = resolve_device(device)
+        layout = (ImageLayout if images else TableLayout).from_dict(meta["layout"])
+        network = (estimator._build_image_network(layout, space, estimator.device_) if images
+                   else estimator._build_network(estimator.schema_, space).to(estimator.device_))
         network.load_state_dict(blob["state"])
-        estimator.network_ = network.to(estimator.device_).eval()
+        estimator.network_ = network.eval()
         estimator.history_ = meta["history"]
         estimator.n_samples_fit_ = meta.get("n_samples_fit")
         fidelity = meta.get("fidelity")
-        estimator.fidelity_ = None if fidelity is None else FidelityReport.from_dict(fidelity)
+        report = ImageFidelityReport if images else FidelityReport
+        estimator.fidelity_ = None if fidelity is None else report.from_dict(fidelity)
         label_layout = meta["label_layout"]
         estimator._set_layouts(
-            TableLayout.from_dict(meta["layout"]),
+            layout,
             None if label_layout is None else LabelLayout.from_dict(label_layout),
             from_json(meta["label_column"]),
         )
@@ -739,24 +960,3 @@ def _concat(real, synthetic):
     if isinstance(real, pd.Series):
         return pd.concat([real, synthetic], ignore_index=True)
     return np.concatenate([real, synthetic])
-
-
-def _resolve_device(device: str | torch.device) -> torch.device:
-    if str(device) == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        resolved = torch.device(device)
-    except (RuntimeError, TypeError):
-        raise ValueError(f"device={device!r} is not a device; use 'auto', 'cpu' or 'cuda'.") from None
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} but CUDA is not available here; use 'auto' or 'cpu'.")
-    return resolved
-
-
-@contextmanager
-def _seeded(seed: int, device: torch.device):
-    """Seed torch for the block without touching the caller's global RNG state."""
-    devices = [device.index or 0] if device.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
-        yield

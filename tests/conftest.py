@@ -58,3 +58,21 @@ def imbalanced() -> tuple[pd.DataFrame, pd.Series]:
         "kind": pd.Categorical(rng.choice(["a", "b", "c"], n)),
     })
     return X, pd.Series(y, name="target")
+
+
+# Image models: tiny networks, a couple of epochs on 8x8 digits (seconds on a CPU).
+FAST_IMAGES = dict(epochs=2, batch_size=64, embedding_dim=16, conv_width=8, random_state=0,
+                   fidelity=False)
+
+
+def fast_image_augmenter(**overrides) -> GANAugmenter:
+    return GANAugmenter(**{**FAST_IMAGES, **overrides})
+
+
+@pytest.fixture(scope="session")
+def digits() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's 8x8 digits as uint8 images (0-255) and their labels."""
+    from sklearn.datasets import load_digits
+
+    data = load_digits()
+    return np.round(data.images * 255 / 16).astype(np.uint8), data.target

@@ -49,3 +49,16 @@ def test_scarce_augmentation_quick_mode_writes_a_table(tmp_path):
     assert {"real only", "+ SMOTENC", "+ synthaug"} <= methods
     synthaug = [r for r in rows if r["method"] == "+ synthaug"][0]
     assert synthaug["rows"] > 200 and 0 <= synthaug["f1"] <= 1  # rows were added
+
+
+def test_few_shot_mnist_quick_mode_writes_a_table_and_a_grid(tmp_path):
+    subprocess.run([sys.executable, str(ROOT / "examples" / "few_shot_mnist.py"), "--quick",
+                    "--results-dir", str(tmp_path)], check=True, cwd=ROOT, capture_output=True)
+    table = (tmp_path / "few_shot_mnist_quick.md").read_text()
+    assert "| + classic + synthetic |" in table and "| label agreement |" in table
+    results = json.loads((tmp_path / "few_shot_mnist_quick.json").read_text())
+    assert set(results["accuracy"]) == {"real only", "+ classic", "+ synthetic",
+                                        "+ classic + synthetic"}
+    assert all(0 <= arm["mean"] <= 1 for arm in results["accuracy"].values())
+    grid = tmp_path / "few_shot_mnist_quick" / "samples.png"
+    assert grid.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
 
@@ -53,3 +54,40 @@ def load_adult(*, subset: str = "train", return_X_y: bool = False, as_frame: boo
     return Bunch(data=X, target=y, frame=frame, feature_names=list(X.columns),
                  target_names=list(y.cat.categories),
                  DESCR=_ADULT_DESCR.format(subset=subset, n=len(frame)))
+
+
+_MNIST_DESCR = """MNIST handwritten digits, the 10,000 images of the original test set: uint8
+images of 28x28 pixels (0 = background, 255 = ink) and their digit labels 0-9 (uint8),
+about 1,000 per class. Source: Yann LeCun, Corinna Cortes and Christopher J.C. Burges,
+"The MNIST database of handwritten digits"; licence CC BY-SA 3.0."""
+
+
+def load_mnist_t10k(*, return_X_y: bool = False):
+    """Load the 10,000 MNIST test-set digits shipped with synthaug (28x28, uint8).
+
+    MNIST is by Yann LeCun, Corinna Cortes and Christopher J.C. Burges and is
+    licensed CC BY-SA 3.0; the bundled file holds the original test set unchanged.
+
+    Parameters
+    ----------
+    return_X_y : bool, default=False
+        Return ``(images, labels)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : Bunch with ``images`` (uint8, shape (10000, 28, 28)), ``target`` (uint8,
+        shape (10000,)), ``target_names`` and ``DESCR``; or ``(images, target)``.
+
+    Examples
+    --------
+    >>> from synthaug.datasets import load_mnist_t10k
+    >>> X, y = load_mnist_t10k(return_X_y=True)
+    >>> X.shape, X.dtype, sorted(set(y.tolist())) == list(range(10))
+    ((10000, 28, 28), dtype('uint8'), True)
+    """
+    with resources.files(__package__).joinpath("data", "mnist_t10k.npz").open("rb") as f:
+        with np.load(f) as archive:
+            images, target = archive["images"], archive["labels"]
+    if return_X_y:
+        return images, target
+    return Bunch(images=images, target=target, target_names=list(range(10)), DESCR=_MNIST_DESCR)

@@ -79,6 +79,9 @@ class TabularGAN(nn.Module):
     conditional loss that teaches the generator to honour its condition.
     """
 
+    # Rows generated per forward pass when sampling.
+    sample_batch = 10_000
+
     def __init__(self, spans: list, condition_blocks: list, cond_dim: int, *, noise_dim: int,
                  generator_dim: tuple, discriminator_dim: tuple, pac: int):
         super().__init__()
@@ -135,3 +138,7 @@ class TabularGAN(nn.Module):
 
     def discriminate(self, rows: torch.Tensor, condition: Condition) -> torch.Tensor:
         return self.discriminator(torch.cat([rows, condition.vector], dim=1))
+
+    def sample(self, condition: Condition) -> torch.Tensor:
+        """Encoded rows for the sampling path (the estimator sets conditioned blocks exactly)."""
+        return self.generate(condition)[0]

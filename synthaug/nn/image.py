@@ -1,0 +1,300 @@
+"""Conditional convolutional GANs for images: shapes in, shapes out.
+
+Images are ``(B, C, H, W)`` floats in [-1, 1]. The networks work on a square
+*canvas* of ``size`` pixels, the smallest power of two (8 to 128) that holds
+``H x W``; :meth:`ImageGAN.pad` centres images on it and :meth:`ImageGAN.crop`
+cuts them back out. The generator's pixels outside the image are overwritten with
+the padding value before the discriminator sees them, so it spends no effort on them.
+
+Two recipes, picked by :attr:`ImageGANConfig.model`:
+
+- ``"dcgan"``, the classic DCGAN (Radford et al., 2016): transposed convolutions with
+  batch norm and ReLU in the generator, strided convolutions with LeakyReLU in the
+  discriminator; the label enters as a learned embedding concatenated to the noise
+  (generator) and broadcast as extra input planes (discriminator).
+- ``"sngan"`` (the default for scarce data): the same generator body with
+  class-conditional batch norm in place of the label input (Dumoulin et al.; Miyato &
+  Koyama, 2018); a spectrally normalised discriminator (Miyato et al., 2018) with a
+  projection head for the label; an exponential moving average of the generator's
+  weights for sampling (Yazici et al., 2019); differentiable augmentation of every
+  image the discriminator sees (:mod:`synthaug.nn.augment`).
+
+Widths: the canvas-resolution layer has ``width`` channels and every halving of the
+resolution doubles them, up to ``8 * width``.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils.parametrizations import spectral_norm
+
+from synthaug._conditioning import Condition
+from synthaug.nn.augment import augment
+
+MIN_SIDE, MAX_SIDE = 8, 128
+MODELS = ("sngan", "dcgan")
+# The value the canvas is padded with (the darkest pixel) and DCGAN's label planes.
+PAD_VALUE = -1.0
+LABEL_PLANES = 16
+
+
+def canvas_size(height: int, width: int) -> int:
+    """The smallest power of two, at least 8, that holds ``height`` and ``width``."""
+    size = MIN_SIDE
+    while size < max(height, width):
+        size *= 2
+    return size
+
+
+@dataclass(frozen=True)
+class ImageGANConfig:
+    height: int
+    width: int
+    channels: int
+    n_classes: int
+    noise_dim: int = 128
+    base_width: int = 64
+    model: str = "sngan"
+    augment: tuple = field(default=("color", "translation", "cutout"))
+    ema_decay: float | None = 0.999
+
+    @property
+    def size(self) -> int:
+        return canvas_size(self.height, self.width)
+
+    def levels(self) -> list[tuple[int, int]]:
+        """(resolution, channels) from 4x4 up to the canvas: each doubles the side."""
+        resolutions = [4]
+        while resolutions[-1] < self.size:
+            resolutions.append(resolutions[-1] * 2)
+        return [(r, self.base_width * min(8, self.size // r)) for r in resolutions]
+
+
+# ---------------------------------------------------------------- generator
+
+
+class ConditionalBatchNorm(nn.Module):
+    """Batch norm whose gain and bias are looked up per class (one class: plain batch norm)."""
+
+    def __init__(self, channels: int, n_classes: int):
+        super().__init__()
+        self.norm = nn.BatchNorm2d(channels, affine=False)
+        self.gain = nn.Embedding(n_classes, channels)
+        self.bias = nn.Embedding(n_classes, channels)
+        nn.init.ones_(self.gain.weight)
+        nn.init.zeros_(self.bias.weight)
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        gain = self.gain(labels)[:, :, None, None]
+        bias = self.bias(labels)[:, :, None, None]
+        return self.norm(x) * gain + bias
+
+
+class Generator(nn.Module):
+    """(B, noise_dim) noise + (B,) labels -> (B, channels, size, size) in [-1, 1].
+
+    DCGAN's body: a 4x4 transposed convolution from the input vector, then stride-2
+    transposed convolutions that double the side, each followed by batch norm and
+    ReLU, and a tanh image. The label either joins the noise as a learned embedding
+    (``conditional_norm=False``, the DCGAN recipe) or sets every batch norm's gain
+    and bias (``conditional_norm=True``, class-conditional batch norm).
+    """
+
+    def __init__(self, config: ImageGANConfig, conditional_norm: bool):
+        super().__init__()
+        levels = config.levels()
+        self.embed = None if conditional_norm else nn.Embedding(config.n_classes, LABEL_PLANES)
+        in_dim = config.noise_dim + (0 if conditional_norm else LABEL_PLANES)
+        channels = [c for _, c in levels[:-1]]
+        self.convs = nn.ModuleList(
+            [nn.ConvTranspose2d(in_dim, channels[0], 4, bias=False)]
+            + [nn.ConvTranspose2d(c_in, c_out, 4, stride=2, padding=1, bias=False)
+               for c_in, c_out in zip(channels, channels[1:])])
+        norm_classes = config.n_classes if conditional_norm else 1
+        self.norms = nn.ModuleList(ConditionalBatchNorm(c, norm_classes) for c in channels)
+        self.to_image = nn.ConvTranspose2d(channels[-1], config.channels, 4, stride=2, padding=1)
+
+    def forward(self, noise: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        x, norm_labels = noise, labels
+        if self.embed is not None:
+            x, norm_labels = torch.cat([noise, self.embed(labels)], dim=1), torch.zeros_like(labels)
+        x = x[:, :, None, None]
+        for conv, norm in zip(self.convs, self.norms):
+            x = F.relu(norm(conv(x), norm_labels))
+        return torch.tanh(self.to_image(x))
+
+
+# ---------------------------------------------------------------- discriminators
+
+
+class ProjectionDiscriminator(nn.Module):
+    """(B, channels, size, size) images + (B,) labels -> (B,) scores.
+
+    Spectrally normalised convolutions down to 4x4, global sum pooling, and a score
+    ``linear(h) + <embed(label), h>`` (the projection discriminator).
+    """
+
+    def __init__(self, config: ImageGANConfig):
+        super().__init__()
+        levels = config.levels()[::-1]  # canvas resolution first
+        layers = [spectral_norm(nn.Conv2d(config.channels, levels[0][1], 3, padding=1)),
+                  nn.LeakyReLU(0.1)]
+        for (_, c_in), (_, c_out) in zip(levels, levels[1:]):
+            layers += [spectral_norm(nn.Conv2d(c_in, c_out, 4, stride=2, padding=1)),
+                       nn.LeakyReLU(0.1)]
+        self.body = nn.Sequential(*layers)
+        features = levels[-1][1]
+        self.score = spectral_norm(nn.Linear(features, 1))
+        self.embed = spectral_norm(nn.Embedding(config.n_classes, features))
+
+    def forward(self, images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        h = self.body(images).sum(dim=(2, 3))
+        return self.score(h).squeeze(1) + (self.embed(labels) * h).sum(dim=1)
+
+
+class DCGANDiscriminator(nn.Module):
+    """[image, label planes] -> strided convs with LeakyReLU -> (B,) logits."""
+
+    def __init__(self, config: ImageGANConfig):
+        super().__init__()
+        levels = config.levels()[::-1]
+        self.embed = nn.Embedding(config.n_classes, LABEL_PLANES)
+        layers, in_channels = [], config.channels + LABEL_PLANES
+        for (_, c_in), (_, c_out) in zip(levels, levels[1:]):
+            layers += [nn.Conv2d(in_channels, c_out, 4, stride=2, padding=1), nn.LeakyReLU(0.2)]
+            in_channels = c_out
+        layers.append(nn.Conv2d(in_channels, 1, 4))
+        self.body = nn.Sequential(*layers)
+
+    def forward(self, images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        planes = self.embed(labels)[:, :, None, None].expand(-1, -1, *images.shape[2:])
+        return self.body(torch.cat([images, planes.to(images.dtype)], dim=1)).flatten()
+
+
+# model -> (generator with class-conditional batch norm?, discriminator)
+_NETWORKS = {"sngan": (True, ProjectionDiscriminator), "dcgan": (False, DCGANDiscriminator)}
+
+
+# ---------------------------------------------------------------- the model
+
+
+class ImageGAN(nn.Module):
+    """Generator, discriminator and (optionally) the generator's moving average.
+
+    The interface the training loop needs: ``generate(condition) -> (fake, aux_loss)``
+    and ``discriminate(images, condition) -> scores`` on canvas-sized images, plus
+    ``update_average()`` after each generator step. :meth:`sample` makes images of
+    the input's size for the sampling path (in eval mode, without autograd).
+    """
+
+    # Images generated per forward pass when sampling.
+    sample_batch = 256
+
+    def __init__(self, config: ImageGANConfig):
+        super().__init__()
+        if config.model not in _NETWORKS:
+            raise ValueError(f"image_model={config.model!r} must be one of {MODELS}.")
+        self.config = config
+        conditional_norm, discriminator = _NETWORKS[config.model]
+        self.generator = Generator(config, conditional_norm)
+        self.discriminator = discriminator(config)
+        self.average = None
+        if config.ema_decay is not None:
+            self.average = copy.deepcopy(self.generator).requires_grad_(False)
+        self.average_steps = 0
+        size = config.size
+        self.top, self.left = (size - config.height) // 2, (size - config.width) // 2
+        inside = torch.zeros(1, 1, size, size, dtype=torch.bool)
+        inside[..., self.top : self.top + config.height, self.left : self.left + config.width] = True
+        self.register_buffer("inside", inside, persistent=False)
+
+    def _labels(self, condition: Condition) -> torch.Tensor:
+        """Class index per image (class 0 for a model fit without labels)."""
+        if condition.codes.shape[1] == 0:
+            return torch.zeros(len(condition), dtype=torch.long, device=condition.codes.device)
+        return condition.codes[:, 0]
+
+    def _noise(self, n: int, device: torch.device) -> torch.Tensor:
+        return torch.randn(n, self.config.noise_dim, device=device)
+
+    def pad(self, images: torch.Tensor) -> torch.Tensor:
+        """(B, C, H, W) -> (B, C, size, size), centred, padded with the darkest value."""
+        size, (height, width) = self.config.size, images.shape[2:]
+        if (height, width) != (size, size):
+            images = F.pad(images, (self.left, size - width - self.left,
+                                    self.top, size - height - self.top), value=PAD_VALUE)
+        return images.contiguous(memory_format=self.memory_format)
+
+    def crop(self, images: torch.Tensor) -> torch.Tensor:
+        """(B, C, size, size) -> (B, C, H, W)."""
+        return images[..., self.top : self.top + self.config.height,
+                      self.left : self.left + self.config.width]
+
+    @property
+    def memory_format(self) -> torch.memory_format:
+        """Channels-last on CUDA (faster convolutions), the default layout elsewhere."""
+        cuda = self.inside.device.type == "cuda"
+        return torch.channels_last if cuda else torch.contiguous_format
+
+    def generate(self, condition: Condition) -> tuple[torch.Tensor, torch.Tensor]:
+        """Fake canvas-sized images for a batch of conditions (no auxiliary loss)."""
+        labels = self._labels(condition)
+        fake = self.generator(self._noise(len(labels), labels.device), labels)
+        fake = torch.where(self.inside, fake, PAD_VALUE)
+        return fake, fake.new_zeros((), dtype=torch.float32)
+
+    def discriminate(self, images: torch.Tensor, condition: Condition) -> torch.Tensor:
+        """Scores (float32) of canvas-sized images; augmented while training."""
+        if self.training and self.config.augment:
+            images = augment(images, self.config.augment)
+        return self.discriminator(images, self._labels(condition)).float()
+
+    @torch.no_grad()
+    def update_average(self) -> None:
+        """Move the averaged generator towards the trained one (after each G step).
+
+        The decay ramps up over the first steps, so the average does not drag the
+        random initial weights along; batch-norm statistics are copied as they are.
+        """
+        if self.average is None:
+            return
+        self.average_steps += 1
+        decay = min(self.config.ema_decay, (1 + self.average_steps) / (10 + self.average_steps))
+        averaged, current = list(self.average.parameters()), list(self.generator.parameters())
+        torch._foreach_lerp_(averaged, current, 1.0 - decay)
+        for mine, theirs in zip(self.average.buffers(), self.generator.buffers()):
+            mine.copy_(theirs)
+
+    def sampling_generator(self) -> nn.Module:
+        return self.average if self.average is not None else self.generator
+
+    @torch.no_grad()
+    def calibrate(self, conditions: list[Condition]) -> None:
+        """Recompute the sampling generator's batch-norm statistics from its own outputs.
+
+        The running statistics tracked while training describe the trained weights
+        (a few batches back), not the averaged ones; this averages the statistics of
+        the given batches exactly (momentum ``None``) instead.
+        """
+        generator = self.sampling_generator()
+        norms = [m for m in generator.modules() if isinstance(m, nn.BatchNorm2d)]
+        for norm in norms:
+            norm.reset_running_stats()
+            norm.momentum = None
+        generator.train()
+        for condition in conditions:
+            labels = self._labels(condition)
+            generator(self._noise(len(labels), labels.device), labels)
+        generator.eval()
+        for norm in norms:
+            norm.momentum = 0.1
+
+    def sample(self, condition: Condition) -> torch.Tensor:
+        """Images of the input's size ``(B, C, H, W)`` from the sampling generator."""
+        labels = self._labels(condition)
+        return self.crop(self.sampling_generator()(self._noise(len(labels), labels.device), labels))
