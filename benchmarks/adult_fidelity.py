@@ -18,6 +18,7 @@ import importlib.util
 import json
 import os
 import platform
+import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -86,7 +87,7 @@ def main() -> None:
     ceiling = fidelity_report(train, test, target="income", real_test=test)
     results = {"real (ceiling)": _real_scores(ceiling, report), **results}
 
-    command = "python benchmarks/adult_fidelity.py" + (" --quick" if args.quick else "")
+    command = " ".join(["python", "benchmarks/adult_fidelity.py", *sys.argv[1:]])
     names = list(results)
     lines = [
         f"# Adult fidelity: synthaug vs ctgan ({len(train):,} training rows, {epochs} epochs, "

@@ -140,7 +140,7 @@ def main() -> None:
 
     medians = {lib: {k: statistics.median(r[k] for r in rs) for k, *_ in METRICS}
                for lib, rs in runs.items()}
-    command = "python benchmarks/adult_speed.py" + (" --quick" if args.quick else "")
+    command = " ".join(["python", "benchmarks/adult_speed.py", *sys.argv[1:]])
     lines = [
         f"# Adult speed: synthaug vs ctgan ({rows:,} rows, {epochs} epochs, batch {args.batch_size})",
         "",

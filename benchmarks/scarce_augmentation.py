@@ -20,6 +20,7 @@ import argparse
 import importlib.util
 import json
 import os
+import sys
 import time
 
 import numpy as np
@@ -149,7 +150,7 @@ def main() -> None:
     results = pd.DataFrame(rows)
     summary = results.groupby(["size", "model", "method"], sort=False)[
         ["accuracy", "f1", "roc_auc"]].agg(["mean", "std"])
-    command = "python benchmarks/scarce_augmentation.py" + (" --quick" if args.quick else "")
+    command = " ".join(["python", "benchmarks/scarce_augmentation.py", *sys.argv[1:]])
     lines = [
         "# Augmentation value on scarce Adult subsets",
         "",
