@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import os
 import platform
 import sys
 import time
+
+from _results import write_results  # noqa: E402 (benchmarks/ is on sys.path)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROWS = [
@@ -106,14 +107,9 @@ def main() -> None:
     for key, label, fmt in ROWS:
         cells = ["-" if results[n][key] is None else fmt.format(results[n][key]) for n in names]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    suffix = "_quick" if args.quick else ""
-    os.makedirs(args.results_dir, exist_ok=True)
-    with open(os.path.join(args.results_dir, f"adult_fidelity{suffix}.md"), "w") as f:
-        f.write("\n".join(lines) + "\n")
-    with open(os.path.join(args.results_dir, f"adult_fidelity{suffix}.json"), "w") as f:
-        json.dump({"epochs": epochs, "batch_size": args.batch_size, "seed": args.seed,
-                   "results": results}, f, indent=2)
-    print("\n".join(lines))
+    write_results(args.results_dir, "adult_fidelity", args.quick, lines,
+                  {"epochs": epochs, "batch_size": args.batch_size, "seed": args.seed,
+                   "results": results})
 
 
 def _scores(report, seconds) -> dict:

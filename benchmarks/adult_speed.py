@@ -21,6 +21,8 @@ import subprocess
 import sys
 import time
 
+from _results import write_results  # noqa: E402 (benchmarks/ is on sys.path)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 METRICS = [
     ("encode_seconds", "Encoding (s)", False),
@@ -160,14 +162,9 @@ def main() -> None:
         ratio = (ours / theirs if higher_is_better else theirs / ours) if ours and theirs else None
         shown = "n/a" if ratio is None else f"{ratio:.1f}x"
         lines.append(f"| {label} | {ours:,.2f} | {theirs:,.2f} | {shown} |")
-    suffix = "_quick" if args.quick else ""
-    os.makedirs(args.results_dir, exist_ok=True)
-    with open(os.path.join(args.results_dir, f"adult_speed{suffix}.md"), "w") as f:
-        f.write("\n".join(lines) + "\n")
-    with open(os.path.join(args.results_dir, f"adult_speed{suffix}.json"), "w") as f:
-        json.dump({"rows": rows, "epochs": epochs, "batch_size": args.batch_size,
-                   "repeats": repeats, "runs": runs, "medians": medians}, f, indent=2)
-    print("\n".join(lines))
+    write_results(args.results_dir, "adult_speed", args.quick, lines,
+                  {"rows": rows, "epochs": epochs, "batch_size": args.batch_size,
+                   "repeats": repeats, "runs": runs, "medians": medians})
 
 
 if __name__ == "__main__":

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import os
 import sys
 import time
 
 import numpy as np
 import pandas as pd
+
+from _results import write_results  # noqa: E402 (benchmarks/ is on sys.path)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TARGET, POSITIVE = "income", ">50K"
@@ -165,13 +166,7 @@ def main() -> None:
         cells = [f"{r[(m, 'mean')]:.3f} ± {0 if np.isnan(r[(m, 'std')]) else r[(m, 'std')]:.3f}"
                  for m in ("accuracy", "f1", "roc_auc")]
         lines.append(f"| {size} | {model} | {method} | " + " | ".join(cells) + " |")
-    suffix = "_quick" if args.quick else ""
-    os.makedirs(args.results_dir, exist_ok=True)
-    with open(os.path.join(args.results_dir, f"scarce_augmentation{suffix}.md"), "w") as f:
-        f.write("\n".join(lines) + "\n")
-    with open(os.path.join(args.results_dir, f"scarce_augmentation{suffix}.json"), "w") as f:
-        json.dump(rows, f, indent=2)
-    print("\n".join(lines))
+    write_results(args.results_dir, "scarce_augmentation", args.quick, lines, rows)
 
 
 if __name__ == "__main__":
