@@ -136,6 +136,7 @@ def train(model: torch.nn.Module, draw: Callable, objective: Objective,
 
 
 def resolve_device(device: str | torch.device) -> torch.device:
+    """``"auto"``: CUDA when available, else the CPU; other values are checked."""
     if str(device) == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:

@@ -1,9 +1,10 @@
-"""The input gate: every table and label vector enters the package through here.
+"""The input gate: every table, image batch and label vector enters the package here.
 
-Each check fails with a message that names the column (or row, or value) at fault
-and says how to fix it. Arrays are turned into DataFrames once, here, so that the
-rest of the package has a single data path; the layouts returned alongside know how
-to give the caller back the container they passed in.
+Each check fails with a message that names the column (or row, image, or value) at
+fault and says how to fix it. Arrays are turned into DataFrames once, here, so that
+the rest of the package has a single data path for tables; images become one
+(n, C, H, W) array. The layouts returned alongside know how to give the caller back
+the container (or image layout, dtype and value range) they passed in.
 """
 
 from __future__ import annotations

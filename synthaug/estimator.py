@@ -394,9 +394,9 @@ class GANAugmenter(BaseEstimator):
         encoded = schema.encode(frame, rng)
         codes = schema.discrete_codes(frame) if schema.discrete else np.zeros((len(frame), 0), int)
         space = ConditionSpace.from_codes(codes, [c.n_categories for c in schema.discrete])
+        self._train("mlp", lambda device: self._build_network(schema, space).to(device), encoded,
+                    codes, space, batch_size, rng)
         self.backbone_, self.schema_ = "mlp", schema
-        self._train(lambda device: self._build_network(schema, space).to(device), encoded, codes,
-                    space, batch_size, rng)
         self._set_layouts(layout, label_layout, label_column)
         self.fidelity_ = None
         if self.fidelity in (True, "auto"):
@@ -414,10 +414,10 @@ class GANAugmenter(BaseEstimator):
         codes = (schema.discrete_codes(labels_frame) if schema.discrete
                  else np.zeros((len(pixels), 0), int))
         space = ConditionSpace.from_codes(codes, [c.n_categories for c in schema.discrete])
-        self.backbone_, self.schema_ = "conv", schema
-        self._train(lambda device: self._build_image_network(layout, space, device), pixels,
-                    codes, space, self._batch_size("conv"), rng,
+        self._train("conv", lambda device: self._build_image_network(layout, space, device),
+                    pixels, codes, space, self._batch_size("conv"), rng,
                     prepare=lambda network, batch: network.pad(layout.to_unit(batch.float())))
+        self.backbone_, self.schema_ = "conv", schema
         with seeded(rng.randint(2**31 - 1), self.device_):
             self.network_.calibrate([space.draw(_CALIBRATION_BATCH, self.device_)
                                      for _ in range(_CALIBRATION_BATCHES)])
@@ -430,8 +430,8 @@ class GANAugmenter(BaseEstimator):
                                                 None, None, len(real), rng.randint(2**31 - 1))
         return self
 
-    def _train(self, build, data: np.ndarray, codes: np.ndarray, space: ConditionSpace,
-               batch_size: int, rng, prepare=None) -> None:
+    def _train(self, backbone: str, build, data: np.ndarray, codes: np.ndarray,
+               space: ConditionSpace, batch_size: int, rng, prepare=None) -> None:
         """Build a network on the device and train it with the one training loop.
 
         ``build(device)`` makes the network; ``prepare(network, batch)``, when given,
@@ -439,7 +439,7 @@ class GANAugmenter(BaseEstimator):
         ``history_``, ``n_samples_fit_``, ``condition_space_``, ``network_`` and ``device_``.
         """
         device = resolve_device(self.device)
-        objective = OBJECTIVES[self._loss()]
+        objective = OBJECTIVES[self._loss(backbone)]
         plan = TrainingPlan(
             epochs=self.epochs,
             steps_per_epoch=max(1, -(-len(data) // batch_size)),
@@ -448,7 +448,7 @@ class GANAugmenter(BaseEstimator):
             discriminator_lr=self.discriminator_lr or objective.learning_rate,
             discriminator_steps=self.discriminator_steps or objective.discriminator_steps,
             verbose=bool(self.verbose),
-            mixed_precision=self.backbone_ == "conv" and device.type == "cuda",
+            mixed_precision=backbone == "conv" and device.type == "cuda",
         )
         with seeded(rng.randint(2**31 - 1), device):
             network = build(device)
@@ -467,10 +467,10 @@ class GANAugmenter(BaseEstimator):
     def _batch_size(self, backbone: str) -> int:
         return _AUTO_BATCH_SIZE[backbone] if self.batch_size == "auto" else self.batch_size
 
-    def _loss(self) -> str:
+    def _loss(self, backbone: str) -> str:
         if self.loss != "auto":
             return self.loss
-        return _AUTO_LOSS["mlp" if self.backbone_ == "mlp" else self.image_model]
+        return _AUTO_LOSS["mlp" if backbone == "mlp" else self.image_model]
 
     def _set_layouts(self, layout: TableLayout | ImageLayout, label_layout: LabelLayout | None,
                      label_column: Any) -> None:
