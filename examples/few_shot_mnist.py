@@ -89,6 +89,7 @@ def main() -> None:
     parser.add_argument("--image-model", default="sngan", choices=["sngan", "dcgan"])
     parser.add_argument("--classifier-steps", type=int, default=300)
     parser.add_argument("--seeds", type=int, default=3, help="classifier seeds per arm")
+    parser.add_argument("--device", default="auto", help="where the GAN trains (auto, cpu, cuda)")
     parser.add_argument("--results-dir", default=RESULTS)
     args = parser.parse_args()
     if args.quick:
@@ -106,7 +107,7 @@ def main() -> None:
 
     started = time.perf_counter()
     augmenter = GANAugmenter(epochs=args.epochs, conv_width=args.conv_width, embedding_dim=64,
-                             image_model=args.image_model, random_state=0,
+                             image_model=args.image_model, random_state=0, device=args.device,
                              verbose=not args.quick).fit(X, y)
     gan_seconds = time.perf_counter() - started
     wanted = np.repeat(np.arange(10), args.added_per_class)
@@ -135,12 +136,12 @@ def main() -> None:
     report_seconds = time.perf_counter() - started
     print(report.summary(), flush=True)
 
-    suffix = "_quick" if args.quick else ""
+    suffix = ("_quick" if args.quick else "") + ("_cuda" if augmenter.device_.type == "cuda" else "")
     figures = report.plot(os.path.join(args.results_dir, f"few_shot_mnist{suffix}"))
     results = {
         "command": command,
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-                   f"{'CUDA' if torch.cuda.is_available() else 'CPU only'}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, GAN on "
+                   + (torch.cuda.get_device_name() if augmenter.device_.type == "cuda" else "the CPU"),
         "settings": {k: v for k, v in vars(args).items() if k != "results_dir"},
         "accuracy": {arm: {"mean": float(np.mean(s)), "std": float(np.std(s)), "runs": s}
                      for arm, s in scores.items()},

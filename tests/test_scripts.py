@@ -41,6 +41,22 @@ def test_fidelity_benchmark_quick_mode_writes_a_table(tmp_path):
     assert "| QualityReport (SDMetrics) |" in (tmp_path / "adult_fidelity_quick.md").read_text()
 
 
+def test_time_to_quality_quick_mode_writes_a_curve_per_library(tmp_path):
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "adult_time_to_quality.py"),
+                    "--quick", "--score-rows", "500", "--results-dir", str(tmp_path)],
+                   check=True, cwd=ROOT)
+    results = json.loads((tmp_path / "adult_time_to_quality_quick.json").read_text())
+    ours = results["curves"]["synthaug"]
+    assert [p["epochs"] for p in ours] == [1, 2]
+    assert all(0 < p["quality"] <= 1 and p["seconds"] > 0 for p in ours)
+    if "ctgan" in results["curves"]:  # the peer is installed with the [bench] extra
+        theirs = results["curves"]["ctgan"]
+        assert [p["epochs"] for p in theirs] == [1, 2]
+        assert theirs[0]["seconds"] < theirs[1]["seconds"]  # checkpoints of one run
+        assert results["summary"]["target"] == theirs[-1]["quality"]
+    assert "| synthaug | 2 |" in (tmp_path / "adult_time_to_quality_quick.md").read_text()
+
+
 def test_scarce_augmentation_quick_mode_writes_a_table(tmp_path):
     subprocess.run([sys.executable, str(ROOT / "benchmarks" / "scarce_augmentation.py"), "--quick",
                     "--sizes", "200", "--results-dir", str(tmp_path)], check=True, cwd=ROOT)
