@@ -3,7 +3,8 @@
 Stratified subsets of the Adult training split (500 and 2,000 rows, 3 seeds each) are
 used as they are (real only), over-sampled with imbalanced-learn's SMOTENC, augmented
 with rows from the ctgan package (minority class up to the majority, by conditional
-sampling), and augmented with ``GANAugmenter().fit_resample`` at its defaults. Two
+sampling), and augmented with ``GANAugmenter().fit_resample`` at its defaults; the last
+arm is the same seeded GAN with ``filter_synthetic=False`` (the ablation). Two
 fixed classifiers (HistGradientBoosting, LogisticRegression) are scored on the Adult
 test split (16,281 rows): accuracy, F1 of the >50K class, ROC AUC; mean and spread
 over seeds.
@@ -66,11 +67,16 @@ def augment_ctgan(X, y, seed, epochs):
     return out.drop(columns=TARGET), out[TARGET]
 
 
-def augment_synthaug(X, y, seed, epochs):
+def augment_synthaug(X, y, seed, epochs, **params):
     from synthaug import GANAugmenter
 
     kwargs = {} if epochs is None else {"epochs": epochs}
-    return GANAugmenter(random_state=seed, fidelity=False, **kwargs).fit_resample(X, y)
+    return GANAugmenter(random_state=seed, fidelity=False, **kwargs, **params).fit_resample(X, y)
+
+
+def augment_synthaug_unfiltered(X, y, seed, epochs):
+    """The ablation: the same seeded GAN, synthetic rows added without the label filter."""
+    return augment_synthaug(X, y, seed, epochs, filter_synthetic=False)
 
 
 def classifiers(X: pd.DataFrame) -> dict:
@@ -130,6 +136,7 @@ def main() -> None:
     if importlib.util.find_spec("ctgan"):
         methods["+ ctgan"] = augment_ctgan
     methods["+ synthaug"] = augment_synthaug
+    methods["+ synthaug, unfiltered"] = augment_synthaug_unfiltered
 
     rows = []
     for size in sizes:

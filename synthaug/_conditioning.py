@@ -46,6 +46,15 @@ class ConditionSpace:
         self.frequencies = [np.asarray(f, dtype=float) for f in frequencies]
         self.n_categories = [len(f) for f in self.frequencies]
         self.offsets = np.concatenate([[0], np.cumsum(self.n_categories)[:-1]]).astype(np.int64)
+        self._on_device: dict = {}
+
+    def _tensors(self, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+        """Offsets and padded frequencies on ``device``, copied there once: a copy from
+        host memory on every batch would make the GPU wait for the host each step."""
+        if device not in self._on_device:
+            self._on_device[device] = (torch.as_tensor(self.offsets, device=device),
+                                       _padded(self.frequencies, device))
+        return self._on_device[device]
 
     @classmethod
     def from_codes(cls, codes: np.ndarray, n_categories: list) -> "ConditionSpace":
@@ -64,7 +73,7 @@ class ConditionSpace:
         """Condition vectors for given category codes, zero where ``mask`` is False."""
         vector = torch.zeros(len(codes), self.dim, device=codes.device)
         if self.n_columns:
-            offsets = torch.as_tensor(self.offsets, device=codes.device)
+            offsets, _ = self._tensors(codes.device)
             vector.scatter_(1, codes + offsets, mask.float())
         return Condition(vector, codes, mask)
 
@@ -74,7 +83,7 @@ class ConditionSpace:
         mask = torch.zeros(n, self.n_columns, dtype=torch.bool, device=device)
         if self.n_columns:
             column = torch.randint(self.n_columns, (n,), device=device)
-            probabilities = _padded(self.frequencies, device)
+            _, probabilities = self._tensors(device)
             category = torch.multinomial(probabilities[column], 1).squeeze(1)
             rows = torch.arange(n, device=device)
             codes[rows, column] = category

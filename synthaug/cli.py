@@ -422,9 +422,13 @@ def _count(text: str) -> int:
                    f"[library default: {_DEFAULTS['sampling_strategy']}].")
 @click.option("--mark-synthetic", metavar="COLNAME",
               help="Add a boolean column of this name, true on synthetic rows.")
+@click.option("--filter/--no-filter", "filter_synthetic",
+              default=_DEFAULTS["filter_synthetic"], show_default=True,
+              help="Replace synthetic rows that a classifier of the real rows assigns to "
+                   "another class (filter_synthetic).")
 @_training_options
 def augment(data: pd.DataFrame, target: str, out, strategy: tuple,
-            mark_synthetic: str | None, **options) -> None:
+            mark_synthetic: str | None, filter_synthetic: bool, **options) -> None:
     """Fit on DATA and write DATA plus synthetic rows that balance its --target column.
 
     The real rows come first, unchanged and in order, then the synthetic ones.
@@ -439,7 +443,7 @@ def augment(data: pd.DataFrame, target: str, out, strategy: tuple,
         raise click.BadParameter(f"DATA already has a column {mark_synthetic!r}.",
                                  param_hint="--mark-synthetic")
     sampling_strategy = _strategy(strategy, data, target)
-    model = _augmenter(options, target_column=target, **(
+    model = _augmenter(options, target_column=target, filter_synthetic=filter_synthetic, **(
         {} if sampling_strategy is None else {"sampling_strategy": sampling_strategy}))
     with _user_errors():
         augmented = model.fit_transform(data)

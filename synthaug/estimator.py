@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import warnings
 from numbers import Integral, Real
 from typing import Any
 
@@ -19,6 +20,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from synthaug import __version__
 from synthaug._conditioning import ConditionSpace, TrainingSampler
+from synthaug._filtering import ROUNDS as FILTER_ROUNDS
+from synthaug._filtering import concat_rows, filtered, fit_judge
 from synthaug._resampling import synthetic_counts
 from synthaug._json import from_json, to_json
 from synthaug._schema import DiscreteColumn, TableSchema, infer_discrete
@@ -142,6 +145,15 @@ class GANAugmenter(BaseEstimator):
         add, in imbalanced-learn's vocabulary: ``"auto"``/``"not majority"``,
         ``"minority"``, ``"not minority"``, ``"all"``, a float ratio (two classes),
         a ``{class: total rows}`` dict, or a callable ``f(y) -> dict``.
+    filter_synthetic : bool, default=True
+        In :meth:`fit_resample` and :meth:`transform`, vet every synthetic sample
+        with a classifier trained on the real ones (HistGradientBoosting for tables,
+        a small CNN for images): a sample it assigns to another class than the one
+        it was made for is replaced by a fresh one. Rows of the wrong class are label
+        noise: on scarce data they made the augmented set worse than the real one,
+        and without them it beat SMOTENC (``benchmarks/results/
+        scarce_augmentation.md``). Costs one classifier fit and a few more samples;
+        :meth:`sample` is never filtered.
     device : str or torch.device, default="auto"
         ``"auto"`` uses CUDA when available, else the CPU.
     random_state : int, RandomState instance or None, default=None
@@ -222,6 +234,7 @@ class GANAugmenter(BaseEstimator):
             dict,
             callable,
         ],
+        "filter_synthetic": ["boolean"],
         "device": [str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -248,6 +261,7 @@ class GANAugmenter(BaseEstimator):
         discrete_columns: list | None = None,
         target_column: Any = None,
         sampling_strategy: Any = "auto",
+        filter_synthetic: bool = True,
         device: str | torch.device = "auto",
         random_state: int | np.random.RandomState | None = None,
         verbose: bool = False,
@@ -270,6 +284,7 @@ class GANAugmenter(BaseEstimator):
         self.discrete_columns = discrete_columns
         self.target_column = target_column
         self.sampling_strategy = sampling_strategy
+        self.filter_synthetic = filter_synthetic
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -814,9 +829,44 @@ class GANAugmenter(BaseEstimator):
         data, layout, labels, label_layout = self._check_input(X, y)
         counts = synthetic_counts(labels, self.sampling_strategy)
         self._fit(data, layout, labels, label_layout)
-        X_new, y_new = self.sample(sum(counts.values()), y=_repeat_classes(counts))
         real = np.asarray(X) if isinstance(layout, ImageLayout) else layout.restore(data)
-        return _concat(real, X_new), _concat(label_layout.restore(labels), y_new)
+        X_new, y_new = self._synthetic(counts, real, labels)
+        return (concat_rows([real, X_new]),
+                concat_rows([label_layout.restore(labels), y_new]))
+
+    def _synthetic(self, counts: dict, real, labels: np.ndarray) -> tuple:
+        """``counts[c]`` synthetic samples of each class ``c``, class by class, as
+        ``sample`` returns them (a tuple either way); vetted with ``filter_synthetic``
+        by a classifier fit on ``real`` (the caller's container) and ``labels``."""
+        def draw(wanted: np.ndarray, seed) -> tuple:
+            out = self.sample(len(wanted), y=wanted, random_state=seed)
+            return out if isinstance(out, tuple) else (out,)
+
+        wanted = _repeat_classes(counts)
+        if not self.filter_synthetic or len(wanted) == 0:
+            return draw(wanted, None)
+        seed = self._sampling_seed(None)
+        judge = fit_judge(self._judged(real), labels, seed)
+        def draw_judged(wanted: np.ndarray, seed) -> tuple:
+            candidates = draw(wanted, seed)
+            return candidates, self._judged(candidates[0])
+
+        samples, unvetted = filtered(draw_judged, judge, counts, seed)
+        for label, n in unvetted.items():
+            warnings.warn(
+                f"Only {counts[label] - n} of {counts[label]} synthetic samples of class "
+                f"{label!r} passed the label filter after {FILTER_ROUNDS} draws; the other {n} "
+                "were added unvetted. The generator has not learnt this class well: train "
+                "longer, or check fidelity_.", UserWarning, stacklevel=3)
+        return samples
+
+    def _judged(self, X):
+        """``X`` (the caller's container) as the label filter's classifier reads it."""
+        if self.backbone_ == "conv":
+            pixels, _ = check_images(X)
+            return self._layout.to_unit(pixels.astype(np.float32))
+        frame, _ = check_table(X)
+        return frame.drop(columns=[self.target_column]) if self.target_column is not None else frame
 
     @available_if(_has_target_column)
     def transform(self, X):
@@ -842,8 +892,9 @@ class GANAugmenter(BaseEstimator):
         if unseen:
             raise ValueError(f"X has classes {sorted(unseen, key=str)} that were not seen during fit.")
         counts = synthetic_counts(labels, self.sampling_strategy)
-        X_new = self.sample(sum(counts.values()), y=_repeat_classes(counts))
-        return _concat(layout.restore(frame), X_new)
+        real = layout.restore(frame)
+        (X_new,) = self._synthetic(counts, real, labels)
+        return concat_rows([real, X_new])
 
     @available_if(_has_target_column)
     def fit_transform(self, X, y=None):
@@ -952,11 +1003,3 @@ class GANAugmenter(BaseEstimator):
 
 def _repeat_classes(counts: dict) -> np.ndarray:
     return np.repeat(np.array(list(counts), dtype=object), list(counts.values()))
-
-
-def _concat(real, synthetic):
-    if isinstance(real, pd.DataFrame):
-        return pd.concat([real, synthetic], ignore_index=True)
-    if isinstance(real, pd.Series):
-        return pd.concat([real, synthetic], ignore_index=True)
-    return np.concatenate([real, synthetic])

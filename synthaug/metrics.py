@@ -331,7 +331,6 @@ def _ml_efficacy(real, synthetic, test, target, rng, notes) -> dict | None:
         notes.append("ML efficacy skipped: fewer than 2 classes in the real or test rows")
         return None
     features = [c for c in real.columns if c != target]
-    encoder = _model_encoder(real[features], notes)
     seed = rng.randint(2**31 - 1)
     scores = {}
     for name, train in (("real", real), ("synthetic", synthetic),
@@ -341,13 +340,22 @@ def _ml_efficacy(real, synthetic, test, target, rng, notes) -> dict | None:
             scores[name] = {"accuracy": 0.0, "f1": 0.0, "roc_auc": 0.5}
             notes.append(f"{name} rows hold one class only; its model scores as chance")
             continue
-        model = make_pipeline(encoder, HistGradientBoostingClassifier(
-            max_iter=100, categorical_features="from_dtype", random_state=seed))
+        # The encoder's note on left-out columns is the same for all three models.
+        model = label_model(real[features], seed, notes if name == "real" else None)
         model.fit(train[features], labels)
         scores[name] = _classification_scores(model, test[features], test[target].astype(str),
                                               classes)
     scores["test"] = notes[0].removeprefix("test rows: ")
     return scores
+
+
+def label_model(features: pd.DataFrame, seed: int, notes: list | None = None):
+    """The fixed classifier the package judges tables with (unfitted): HistGradientBoosting
+    on ``features``' numbers and categories (columns of more than 250 categories are left
+    out, with a line in ``notes``)."""
+    return make_pipeline(_model_encoder(features, [] if notes is None else notes),
+                         HistGradientBoostingClassifier(max_iter=100, random_state=seed,
+                                                        categorical_features="from_dtype"))
 
 
 def _classification_scores(model, X, y, classes) -> dict:

@@ -232,7 +232,7 @@ def spy_on_training(monkeypatch) -> list:
 def test_cpu_training_runs_in_float32_with_the_default_layout(digits, monkeypatch):
     X, y = digits
     plans = spy_on_training(monkeypatch)
-    aug = fast_image_augmenter(epochs=1).fit(X[:64], y[:64])
+    aug = fast_image_augmenter(epochs=1, device="cpu").fit(X[:64], y[:64])
     assert plans[0].mixed_precision is False
     assert all(p.dtype == torch.float32 and p.device.type == "cpu"
                for p in aug.network_.parameters())
@@ -258,3 +258,19 @@ def test_gpu_training_uses_bf16_autocast_channels_last_and_loads_on_cpu(digits, 
     assert all(p.device.type == "cpu" for p in cpu.network_.parameters())
     X_cpu, _ = cpu.sample(300, y=3)
     assert X_cpu.shape == X_new.shape and abs(X_cpu.mean() - X_new.mean()) < 20
+
+
+def test_label_filter_keeps_images_of_the_class_they_were_made_for(digits):
+    X, y = digits
+    agreement = {}
+    for filter_synthetic in (True, False):
+        aug = fast_image_augmenter(epochs=4, conv_width=16, image_model="dcgan",
+                                   filter_synthetic=filter_synthetic,
+                                   sampling_strategy={c: 230 for c in range(10)})
+        X_res, y_res = aug.fit_resample(X, y)
+        synthetic, labels = X_res[len(X):], y_res[len(X):]
+        assert synthetic.shape[1:] == X.shape[1:] and synthetic.dtype == X.dtype
+        predicted = judge(digits).predict(synthetic.reshape(len(synthetic), -1) / 255)
+        agreement[filter_synthetic] = np.mean(predicted == labels)
+    # Seeded: 0.57 against 0.44 (classes the short fit cannot draw well are topped up).
+    assert agreement[True] > agreement[False] + 0.1, agreement

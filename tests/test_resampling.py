@@ -129,3 +129,40 @@ def test_target_column_errors(imbalanced):
     aug = fast_augmenter(target_column="target").fit(X.assign(target=y))
     with pytest.raises(ValueError, match="differ from those seen in fit"):
         aug.transform(X.assign(target=y)[["x2", "x1", "kind", "target"]])
+
+
+def _rule_table(n=300, seed=0):
+    """The class is a rule of one column (x > 0.8), so every row's true class is known."""
+    rng = np.random.RandomState(seed)
+    X = pd.DataFrame({"x": rng.normal(size=n), "z": rng.normal(size=n),
+                      "c": rng.choice(list("abc"), n)})
+    return X, np.where(X["x"] > 0.8, "hi", "lo")
+
+
+def test_label_filter_drops_synthetic_rows_of_the_wrong_class():
+    X, y = _rule_table()
+    wrong = {}
+    for filter_synthetic in (True, False):
+        X_res, y_res = fast_augmenter(epochs=20, filter_synthetic=filter_synthetic).fit_resample(X, y)
+        synthetic, labels = X_res.iloc[len(X):], y_res[len(X):]
+        assert (labels == "hi").sum() == (y == "lo").sum() - (y == "hi").sum()  # counts kept
+        wrong[filter_synthetic] = np.mean((synthetic["x"] > 0.8) != (labels == "hi"))
+    # The same seeded GAN: unfiltered, about a fifth of the rows break the rule.
+    assert wrong[False] > 0.1 and wrong[True] < 0.02, wrong
+
+
+def test_label_filter_warns_when_a_class_cannot_be_filled():
+    X, y = _rule_table()
+    with pytest.warns(UserWarning, match=r"of class 'hi' passed the label filter after 5 draws"):
+        X_res, y_res = fast_augmenter(epochs=5).fit_resample(X, y)
+    assert (y_res == "hi").sum() == (y_res == "lo").sum()  # topped up, never short
+
+
+def test_label_filter_applies_to_transform_and_not_to_sample():
+    X, y = _rule_table()
+    frame = X.assign(label=y)
+    aug = fast_augmenter(epochs=20, target_column="label").fit(frame)
+    out = aug.transform(frame).iloc[len(frame):]
+    assert np.mean((out["x"] > 0.8) != (out["label"] == "hi")) < 0.02
+    raw = aug.sample(400, random_state=1)
+    assert np.mean((raw["x"] > 0.8) != (raw["label"] == "hi")) > 0.05  # sample() is the raw GAN

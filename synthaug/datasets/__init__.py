@@ -46,8 +46,10 @@ def load_adult(*, subset: str = "train", return_X_y: bool = False, as_frame: boo
         raise ValueError("load_adult supports as_frame=True only (the columns have mixed types).")
     with resources.files(__package__).joinpath("data", _ADULT_FILES[subset]).open("rb") as f:
         frame = pd.read_csv(f, compression="gzip", skipinitialspace=True, na_values=["?"])
-    for name in frame.columns[frame.dtypes == object]:
-        frame[name] = frame[name].astype("category")
+    # Text columns are object (pandas 2) or str (pandas 3) dtype: both become categories.
+    for name in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[name]):
+            frame[name] = frame[name].astype("category")
     X, y = frame.drop(columns="income"), frame["income"]
     if return_X_y:
         return X, y
