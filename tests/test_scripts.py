@@ -57,6 +57,17 @@ def test_time_to_quality_quick_mode_writes_a_curve_per_library(tmp_path):
     assert "| synthaug | 2 |" in (tmp_path / "adult_time_to_quality_quick.md").read_text()
 
 
+def test_scaling_quick_mode_measures_each_size_in_its_own_process(tmp_path):
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "scaling.py"), "--quick",
+                    "--results-dir", str(tmp_path)], check=True, cwd=ROOT)
+    results = json.loads((tmp_path / "scaling_quick.json").read_text())
+    assert [(r["rows"], r["columns"]) for r in results] == [(2000, 15), (4000, 15), (2000, 10),
+                                                          (2000, 20)]
+    assert all(r["seconds_per_epoch"] > 0 and r["peak_rss_mb"] > 0 for r in results)
+    widths = [r["encoded_width"] for r in results[2:]]
+    assert widths[0] < widths[1]  # more columns, wider encoding
+
+
 def test_scarce_augmentation_quick_mode_writes_a_table(tmp_path):
     subprocess.run([sys.executable, str(ROOT / "benchmarks" / "scarce_augmentation.py"), "--quick",
                     "--sizes", "200", "--results-dir", str(tmp_path)], check=True, cwd=ROOT)
