@@ -798,7 +798,9 @@ class GANAugmenter(BaseEstimator):
         """Fit on ``(X, y)`` and return them plus synthetic rows per ``sampling_strategy``.
 
         The imbalanced-learn sampler protocol: in an ``imblearn.pipeline.Pipeline`` it
-        runs on training folds only, so synthetic rows never reach ``predict``.
+        runs on training folds only, so synthetic rows never reach ``predict``. With
+        ``filter_synthetic`` (the default) every synthetic row has passed the label
+        filter: a classifier fit on ``(X, y)`` assigns it to the class it was made for.
 
         Parameters
         ----------

@@ -153,6 +153,21 @@ def test_augment_keeps_the_real_rows_and_marks_the_synthetic_ones(files, tmp_pat
     assert f"yes: {counts['yes']} -> 120" in result.stdout
 
 
+@pytest.mark.parametrize("flag, expected", [([], True), (["--no-filter"], False)])
+def test_augment_label_filter_is_on_unless_switched_off(files, monkeypatch, flag, expected):
+    seen = []
+    fit_transform = GANAugmenter.fit_transform
+
+    def spy(self, X, y=None):
+        seen.append(self.filter_synthetic)
+        return fit_transform(self, X, y)
+
+    monkeypatch.setattr(GANAugmenter, "fit_transform", spy)
+    result = invoke("augment", files / "people.csv", "--target", "label", *flag, *TINY,
+                    "--no-fidelity", "--out", "-")
+    assert succeeded(result) and seen == [expected]
+
+
 @pytest.mark.parametrize("strategy, expected_yes", [("minority", "no"), ("0.5", "half")])
 def test_augment_reads_strategy_names_and_floats(files, strategy, expected_yes):
     result = invoke("augment", files / "people.csv", "--target", "label", "--strategy", strategy,
