@@ -10,7 +10,7 @@ set -u
 cd "$(dirname "$0")/.."
 out=${1:-benchmarks/results}
 mkdir -p "$out"
-export PYTHONUNBUFFERED=1 OMP_WAIT_POLICY=PASSIVE
+export PYTHONUNBUFFERED=1
 python=${PYTHON:-python3}
 status=0
 step() { echo "== $* ($(date +%T))"; "$@" || { echo "== FAILED: $*"; status=1; }; }
