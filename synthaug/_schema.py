@@ -346,8 +346,12 @@ class TableSchema:
         raise KeyError(name)
 
     def encode(self, frame: pd.DataFrame, rng: np.random.RandomState) -> np.ndarray:
-        blocks = [column.encode(frame[column.name], rng) for column in self.columns]
-        return np.hstack(blocks).astype(np.float32)
+        # Each column's block goes straight into one float32 matrix: stacking float64
+        # blocks first would hold the table three times over at the peak.
+        encoded = np.empty((len(frame), self.width), dtype=np.float32)
+        for column, (start, stop) in zip(self.columns, self.offsets()):
+            encoded[:, start:stop] = column.encode(frame[column.name], rng)
+        return encoded
 
     def discrete_codes(self, frame: pd.DataFrame) -> np.ndarray:
         """An (n_rows, n_discrete) int64 matrix of category indices."""
