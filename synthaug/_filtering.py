@@ -89,7 +89,9 @@ def filtered(draw: Callable, judge: Callable, counts: dict, seed: int) -> tuple[
 
 def take_rows(container, rows: np.ndarray):
     """Rows ``rows`` of a DataFrame, Series or array."""
-    return container.iloc[rows] if isinstance(container, (pd.DataFrame, pd.Series)) else container[rows]
+    if isinstance(container, (pd.DataFrame, pd.Series)):
+        return container.iloc[rows]
+    return container[rows]
 
 
 def concat_rows(parts: list):
