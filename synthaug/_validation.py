@@ -66,6 +66,13 @@ class TableLayout:
             return frame.to_numpy(dtype=np.dtype(self.array_dtype))
         return frame
 
+    def to_frame(self, table: pd.DataFrame | np.ndarray) -> pd.DataFrame:
+        """A table in this layout (as :meth:`restore` returns it) as a DataFrame.
+
+        Not a check: for the package's own output and input already through the gate.
+        """
+        return pd.DataFrame(table, columns=list(self.columns)) if self.kind == "array" else table
+
     def to_dict(self) -> dict:
         return {"kind": self.kind, "columns": [to_json(c) for c in self.columns],
                 "array_dtype": self.array_dtype}
@@ -252,6 +259,11 @@ class ImageLayout:
         """Float pixels (a NumPy array or a tensor) -> values in [-1, 1]."""
         return pixels * self.scale + self.shift
 
+    def unit(self, images: np.ndarray) -> np.ndarray:
+        """Images in this layout (as :meth:`restore` returns them) -> (n, C, H, W)
+        float32 values in [-1, 1]. Not a check, like :meth:`TableLayout.to_frame`."""
+        return self.to_unit(to_nchw(np.asarray(images, dtype=np.float32), self.axes))
+
     def restore(self, unit: np.ndarray) -> np.ndarray:
         """(n, C, H, W) values in [-1, 1] -> the caller's layout, dtype and value range."""
         dtype = np.dtype(self.dtype)
@@ -295,6 +307,15 @@ def image_axes(shape: tuple) -> str:
     )
 
 
+def to_nchw(images: np.ndarray, axes: str) -> np.ndarray:
+    """A batch of images laid out as ``axes`` (see :func:`image_axes`), as (n, C, H, W)."""
+    if axes == "nhw":
+        return images[:, None]
+    if axes == "nhwc":
+        return images.transpose(0, 3, 1, 2)
+    return images
+
+
 def check_images(X: Any, *, min_images: int = 2) -> tuple[np.ndarray, ImageLayout]:
     """Validate a batch of images; return them as an (n, C, H, W) array plus the layout.
 
@@ -317,8 +338,7 @@ def check_images(X: Any, *, min_images: int = 2) -> tuple[np.ndarray, ImageLayou
             f"Images must hold integer or float pixel values; got dtype {array.dtype}."
         )
     axes = image_axes(array.shape)
-    pixels = {"nhw": lambda a: a[:, None], "nhwc": lambda a: a.transpose(0, 3, 1, 2),
-              "nchw": lambda a: a}[axes](array)
+    pixels = to_nchw(array, axes)
     n, channels, height, width = pixels.shape
     if not (MIN_IMAGE_SIDE <= height <= MAX_IMAGE_SIDE and MIN_IMAGE_SIDE <= width <= MAX_IMAGE_SIDE):
         raise ValueError(

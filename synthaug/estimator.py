@@ -863,11 +863,12 @@ class GANAugmenter(BaseEstimator):
         return samples
 
     def _judged(self, X):
-        """``X`` (the caller's container) as the label filter's classifier reads it."""
+        """``X`` (in the caller's container, as ``sample`` returns it) as the label
+        filter's classifier reads it. Not through the input gate: a small batch of
+        synthetic rows may well have a column that is all missing."""
         if self.backbone_ == "conv":
-            pixels, _ = check_images(X)
-            return self._layout.to_unit(pixels.astype(np.float32))
-        frame, _ = check_table(X)
+            return self._layout.unit(X)
+        frame = self._layout.to_frame(X)
         return frame.drop(columns=[self.target_column]) if self.target_column is not None else frame
 
     @available_if(_has_target_column)

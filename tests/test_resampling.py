@@ -166,3 +166,4 @@ def test_label_filter_applies_to_transform_and_not_to_sample():
     assert np.mean((out["x"] > 0.8) != (out["label"] == "hi")) < 0.02
     raw = aug.sample(400, random_state=1)
     assert np.mean((raw["x"] > 0.8) != (raw["label"] == "hi")) > 0.05  # sample() is the raw GAN
+
