@@ -3,10 +3,10 @@
 A conditional generator does not always produce a sample of the class it was asked
 for: near the class boundary, and for classes with few real samples, some rows look
 like the other class. Added to a training set such rows are label noise. On
-500-row Adult subsets, adding all of them lowered downstream classifiers' F1 below
-that of the real rows alone; keeping only the rows that a classifier trained on the
-real rows assigns to their class raised it above real-only, level with SMOTENC
-(``benchmarks/results/scarce_augmentation.md``).
+500-row Adult subsets, adding all of them gave downstream classifiers no F1 gain over
+the real rows alone and cost them accuracy; keeping only the rows that a classifier
+trained on the real rows assigns to their class raised F1 above real-only, level with
+SMOTENC (``benchmarks/results/scarce_augmentation.md``).
 
 The judge is the package's fixed model for each kind of data: HistGradientBoosting for
 tables (:func:`synthaug.metrics.label_model`) and the small CNN for images

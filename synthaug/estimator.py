@@ -150,9 +150,9 @@ class GANAugmenter(BaseEstimator):
         with a classifier trained on the real ones (HistGradientBoosting for tables,
         a small CNN for images): a sample it assigns to another class than the one
         it was made for is replaced by a fresh one. Rows of the wrong class are label
-        noise: on 500-row Adult subsets they lowered F1 below the real rows alone;
-        without them F1 rose above it, level with SMOTENC (``benchmarks/results/
-        scarce_augmentation.md``). Costs one classifier fit and a few more samples;
+        noise: on 500-row Adult subsets they cancelled any F1 gain over the real rows
+        alone and cost accuracy; without them F1 rose above real-only, level with
+        SMOTENC (``benchmarks/results/scarce_augmentation.md``). Costs one classifier fit and a few more samples;
         :meth:`sample` is never filtered.
     device : str or torch.device, default="auto"
         ``"auto"`` uses CUDA when available, else the CPU.
