@@ -1,4 +1,4 @@
-"""JSON-safe encoding of the Python values a table can hold (column names, categories).
+"""JSON helpers: the Python values a table can hold (column names, categories), and reports.
 
 Model files store metadata as JSON; values JSON has no type for (timestamps,
 timedeltas, non-finite floats, NumPy scalars) are written as small tagged objects.
@@ -49,3 +49,21 @@ def from_json(value: Any) -> Any:
             return pd.Timedelta(value["timedelta"])
         return float(value["float"])
     return value
+
+
+def json_key(value: Any) -> Any:
+    """A NumPy scalar (a class label, say) as the Python value a JSON key or list takes."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def json_safe(value: Any) -> Any:
+    """Only JSON types: NumPy scalars as Python numbers, NaN/inf (undefined scores) as None."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)

@@ -29,7 +29,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
 
 from synthaug._json import dtype_from_json, dtype_to_json, from_json, to_json
-from synthaug._validation import CATEGORICAL, TEMPORAL, column_kind, is_integer_column
+from synthaug._runtime import new_seed
+from synthaug._validation import (CATEGORICAL, TEMPORAL, as_numbers, column_kind,
+                                  is_integer_column)
 
 # Integer columns with at most this many distinct values are treated as discrete.
 MAX_INTEGER_CATEGORIES = 20
@@ -80,7 +82,7 @@ class ContinuousColumn:
     @classmethod
     def fit(cls, series: pd.Series, rng: np.random.RandomState) -> "ContinuousColumn":
         temporal = column_kind(series) == TEMPORAL
-        values = _to_numbers(series, temporal)
+        values = as_numbers(series)
         present = values[~np.isnan(values)]
         mean, std = float(present.mean()), float(present.std())
         std = std if std > 0 else 1.0
@@ -96,7 +98,7 @@ class ContinuousColumn:
         )
 
     def encode(self, series: pd.Series, rng: np.random.RandomState) -> np.ndarray:
-        values = _to_numbers(series, self.temporal)
+        values = as_numbers(series)
         missing = np.isnan(values)
         scaled = np.where(missing, 0.0, (values - self.mean) / self.std)[:, None]
         # Draw each value's mode from its posterior (Gumbel-max), as one array op.
@@ -225,7 +227,7 @@ def _fit_modes(scaled: np.ndarray, rng: np.random.RandomState) -> tuple[np.ndarr
         weight_concentration_prior_type="dirichlet_process",
         weight_concentration_prior=1e-3,
         max_iter=100,
-        random_state=rng.randint(2**31 - 1),
+        random_state=new_seed(rng),
     )
     with warnings.catch_warnings():
         # Stopping early still yields usable modes; the encoding does not need convergence.
@@ -250,14 +252,6 @@ def _log_density(scaled: np.ndarray, means: np.ndarray, stds: np.ndarray) -> np.
     """Unnormalised log N(x; mean, std) per mode; a point mass (std 0) is a very narrow mode."""
     safe = np.maximum(stds, 1e-9)
     return -0.5 * ((scaled - means) / safe) ** 2 - np.log(safe)
-
-
-def _to_numbers(series: pd.Series, temporal: bool) -> np.ndarray:
-    if temporal:
-        numbers = series.array.asi8.astype(float)
-        numbers[series.isna().to_numpy()] = np.nan
-        return numbers
-    return series.to_numpy(dtype=float, na_value=np.nan)
 
 
 def _temporal_step(series: pd.Series) -> int:
@@ -290,19 +284,31 @@ def _from_numbers(values: np.ndarray, step: int, dtype: Any, temporal: bool,
 
 
 class TableSchema:
-    """The fitted encoding of a table: an ordered list of columns and their spans."""
+    """The fitted encoding of a table: an ordered list of columns and their spans.
 
-    def __init__(self, columns: list):
+    A class label given apart from the table (``y``) is encoded as one more discrete
+    column, ``label``, after the table's columns: it is the last condition column.
+    """
+
+    def __init__(self, columns: list, label: DiscreteColumn | None = None):
         self.columns = columns
+        self.label = label
 
     @classmethod
-    def fit(cls, frame: pd.DataFrame, discrete: set, rng: np.random.RandomState) -> "TableSchema":
-        """Fit every column of ``frame``; columns named in ``discrete`` are one-hot."""
+    def fit(cls, frame: pd.DataFrame, discrete: set, rng: np.random.RandomState,
+            labels: np.ndarray | None = None) -> "TableSchema":
+        """Fit every column of ``frame`` (columns named in ``discrete`` are one-hot) and,
+        when given, the class ``labels``."""
         return cls([
             DiscreteColumn.fit(frame[name]) if name in discrete
             else ContinuousColumn.fit(frame[name], rng)
             for name in frame.columns
-        ])
+        ], None if labels is None else DiscreteColumn.fit(pd.Series(labels)))
+
+    @property
+    def _encoded(self) -> list:
+        """Every column with a block in the encoded matrix, in order."""
+        return self.columns + ([] if self.label is None else [self.label])
 
     @property
     def names(self) -> list:
@@ -310,21 +316,21 @@ class TableSchema:
 
     @property
     def spans(self) -> list[Span]:
-        return [span for column in self.columns for span in column.spans]
+        return [span for column in self._encoded for span in column.spans]
 
     @property
     def width(self) -> int:
         return sum(span.dim for span in self.spans)
 
     def offsets(self) -> list[tuple[int, int]]:
-        """(start, stop) of each column's block in the encoded matrix."""
-        stops = np.cumsum([sum(s.dim for s in column.spans) for column in self.columns])
+        """(start, stop) of each column's block in the encoded matrix (the label's last)."""
+        stops = np.cumsum([sum(s.dim for s in column.spans) for column in self._encoded])
         return list(zip([0, *stops[:-1].tolist()], stops.tolist()))
 
     def span_layout(self) -> list[tuple[int, int, str]]:
         """(start, dim, activation) of every span in the encoded matrix."""
         layout = []
-        for column, (start, _) in zip(self.columns, self.offsets()):
+        for column, (start, _) in zip(self._encoded, self.offsets()):
             for span in column.spans:
                 layout.append((start, span.dim, span.activation))
                 start += span.dim
@@ -332,12 +338,13 @@ class TableSchema:
 
     def discrete_blocks(self) -> list[tuple[int, int]]:
         """(start, dim) of each discrete column's one-hot block, in ``discrete`` order."""
-        return [(start, stop - start) for column, (start, stop) in zip(self.columns, self.offsets())
+        return [(start, stop - start) for column, (start, stop) in zip(self._encoded, self.offsets())
                 if isinstance(column, DiscreteColumn)]
 
     @property
     def discrete(self) -> list[DiscreteColumn]:
-        return [c for c in self.columns if isinstance(c, DiscreteColumn)]
+        """The condition columns: the discrete columns of the table, then the label."""
+        return [c for c in self._encoded if isinstance(c, DiscreteColumn)]
 
     def column(self, name: Any):
         for column in self.columns:
@@ -345,30 +352,39 @@ class TableSchema:
                 return column
         raise KeyError(name)
 
-    def encode(self, frame: pd.DataFrame, rng: np.random.RandomState) -> np.ndarray:
+    def encode(self, frame: pd.DataFrame, rng: np.random.RandomState,
+               labels: np.ndarray | None = None) -> np.ndarray:
         # Each column's block goes straight into one float32 matrix: stacking float64
         # blocks first would hold the table three times over at the peak.
         encoded = np.empty((len(frame), self.width), dtype=np.float32)
-        for column, (start, stop) in zip(self.columns, self.offsets()):
-            encoded[:, start:stop] = column.encode(frame[column.name], rng)
+        for column, (start, stop) in zip(self._encoded, self.offsets()):
+            values = frame[column.name] if column is not self.label else pd.Series(labels)
+            encoded[:, start:stop] = column.encode(values, rng)
         return encoded
 
-    def discrete_codes(self, frame: pd.DataFrame) -> np.ndarray:
-        """An (n_rows, n_discrete) int64 matrix of category indices."""
-        return np.stack([c.codes(frame[c.name]) for c in self.discrete], axis=1)
+    def discrete_codes(self, frame: pd.DataFrame, labels: np.ndarray | None = None) -> np.ndarray:
+        """An (n_rows, n_discrete) int64 matrix of category indices (the label's last)."""
+        codes = [c.codes(frame[c.name] if c is not self.label else pd.Series(labels))
+                 for c in self.discrete]
+        return np.stack(codes, axis=1) if codes else np.zeros((len(frame), 0), np.int64)
 
-    def decode(self, matrix: np.ndarray) -> pd.DataFrame:
+    def decode(self, matrix: np.ndarray) -> tuple[pd.DataFrame, np.ndarray | None]:
+        """The table's columns as a DataFrame, and the labels (or None) as an array."""
         series = [column.decode(matrix[:, start:stop])
-                  for column, (start, stop) in zip(self.columns, self.offsets())]
-        return pd.concat(series, axis=1)
+                  for column, (start, stop) in zip(self._encoded, self.offsets())]
+        labels = None if self.label is None else series.pop().to_numpy()
+        return pd.concat(series, axis=1), labels
 
     def to_dict(self) -> dict:
-        return {"columns": [column.to_dict() for column in self.columns]}
+        return {"columns": [column.to_dict() for column in self.columns],
+                "label": None if self.label is None else self.label.to_dict()}
 
     @classmethod
     def from_dict(cls, d: dict) -> "TableSchema":
         kinds = {"continuous": ContinuousColumn, "discrete": DiscreteColumn}
-        return cls([kinds[c["type"]].from_dict(c) for c in d["columns"]])
+        label = d.get("label")
+        return cls([kinds[c["type"]].from_dict(c) for c in d["columns"]],
+                   None if label is None else DiscreteColumn.from_dict(label))
 
 
 def infer_discrete(frame: pd.DataFrame, forced: list | None) -> set:

@@ -1,13 +1,9 @@
 """The one training loop, for any backbone and any objective.
 
-It needs only a model with ``generate(condition) -> (fake, auxiliary_loss)``,
-``discriminate(rows, condition) -> scores`` and ``generator``/``discriminator``
-submodules, and a ``draw(batch_size) -> (real, condition)`` function whose
-conditions have ``twice()`` (the batch repeated, to score real and fake rows in one
-critic pass). A model may also have ``update_average()``, called after every
-generator step (a moving average of the generator's weights, used for sampling).
-Per step: discriminator step(s), then a generator step on the last critic step's
-fakes. Losses are summed on the device and read back once per epoch, which is also
+It needs only a model that meets :class:`GANModel` and a ``draw(batch_size) -> (real,
+condition)`` function whose conditions have ``twice()`` (the batch repeated, to score
+real and fake rows in one critic pass). Per step: discriminator step(s), then a
+generator step on the last critic step's fakes. Losses are summed on the device and read back once per epoch, which is also
 when divergence is checked. With ``plan.mixed_precision`` (used on CUDA) the forward
 passes run under bf16 autocast; weights, gradients and optimiser state stay float32.
 """
@@ -17,13 +13,16 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Protocol
 
+import numpy as np
 import torch
+from torch import nn
 from tqdm.auto import tqdm
 
+from synthaug._conditioning import Condition, ConditionSpace, TrainingSampler
+from synthaug._runtime import seeded
 from synthaug.losses import Objective, gradient_penalty
 
 
@@ -31,15 +30,45 @@ class TrainingDivergedError(RuntimeError):
     """Raised when the first epoch already produces a non-finite loss."""
 
 
+class GANModel(Protocol):
+    """What the training loop and the sampling path need from a model (an ``nn.Module``).
+
+    Shapes are the backbone's own: encoded rows ``(B, width)`` for tables, canvas-sized
+    images ``(B, C, S, S)`` for images.
+    """
+
+    generator: nn.Module
+    discriminator: nn.Module
+    # Samples made per forward pass on the sampling path.
+    sample_batch: int
+
+    def generate(self, condition: Condition) -> tuple[torch.Tensor, torch.Tensor]:
+        """Fake samples for a batch of conditions, and an auxiliary generator loss (a
+        scalar; zero if the model has none)."""
+
+    def discriminate(self, samples: torch.Tensor, condition: Condition) -> torch.Tensor:
+        """Raw scores of samples under their conditions (one per sample or per pack)."""
+
+    def update_average(self) -> None:
+        """Called after every generator step (a moving average of the generator's
+        weights, for models that sample from one; a no-op for the others)."""
+
+    def sample(self, condition: Condition) -> torch.Tensor:
+        """Samples for the sampling path, in the caller's size (run in eval mode,
+        without autograd)."""
+
+
 @dataclass(frozen=True)
 class TrainingPlan:
+    """How a model is trained: the resolved settings of one fit."""
+
+    loss: str
     epochs: int
     steps_per_epoch: int
     batch_size: int
     generator_lr: float
     discriminator_lr: float
     discriminator_steps: int
-    verbose: bool = False
     mixed_precision: bool = False
 
 
@@ -54,8 +83,31 @@ def _optimizer(parameters, objective: Objective, lr: float) -> torch.optim.Optim
         return torch.optim.Adam(parameters, **settings)
 
 
-def train(model: torch.nn.Module, draw: Callable, objective: Objective,
-          plan: TrainingPlan) -> list[dict]:
+def fit_model(build: Callable[[torch.device], GANModel], data: np.ndarray, codes: np.ndarray,
+              space: ConditionSpace, objective: Objective, plan: TrainingPlan,
+              device: torch.device, seed: int, prepare: Callable | None = None,
+              progress: bool = False) -> tuple[GANModel, list[dict]]:
+    """Build a model on ``device`` and train it on ``data`` with the one training loop.
+
+    ``codes`` holds each sample's category codes (the condition columns); batches and
+    conditions are drawn on the device by training-by-sampling. ``prepare(model,
+    batch)``, when given, turns each drawn batch into the model's input (e.g. uint8
+    pixels into padded floats). ``progress`` shows a progress bar with the losses.
+    Returns the trained model (in eval mode) and its history.
+    """
+    with seeded(seed, device):
+        model = build(device)
+        sampler = TrainingSampler(
+            torch.as_tensor(data, device=device),
+            torch.as_tensor(codes, dtype=torch.long, device=device),
+            space, None if prepare is None else (lambda batch: prepare(model, batch)),
+        )
+        history = train(model, sampler.draw, objective, plan, progress)
+    return model, history
+
+
+def train(model: GANModel, draw: Callable, objective: Objective, plan: TrainingPlan,
+          progress: bool = False) -> list[dict]:
     """Train ``model`` in place and return one dict of mean losses per epoch.
 
     A non-finite loss rolls the model back to the end of the last good epoch, stops
@@ -64,14 +116,13 @@ def train(model: torch.nn.Module, draw: Callable, objective: Objective,
     g_opt = _optimizer(model.generator.parameters(), objective, plan.generator_lr)
     d_opt = _optimizer(model.discriminator.parameters(), objective, plan.discriminator_lr)
     device = next(model.parameters()).device
-    update_average = getattr(model, "update_average", None)
 
     def forward_precision():
         return torch.autocast(device.type, dtype=torch.bfloat16, enabled=plan.mixed_precision)
 
     history, last_good = [], None
     model.train()
-    bar = tqdm(range(plan.epochs), desc="synthaug", unit="epoch", disable=not plan.verbose)
+    bar = tqdm(range(plan.epochs), desc="synthaug", unit="epoch", disable=not progress)
     for epoch in bar:
         started = time.perf_counter()
         sums = torch.zeros(3, device=device)
@@ -105,8 +156,7 @@ def train(model: torch.nn.Module, draw: Callable, objective: Objective,
             g_opt.zero_grad(set_to_none=True)
             g_loss.backward()
             g_opt.step()
-            if update_average is not None:
-                update_average()
+            model.update_average()
             sums += torch.stack([d_loss.detach(), g_loss.detach(), aux_loss.detach()])
 
         d_mean, g_mean, aux_mean = (sums / plan.steps_per_epoch).tolist()
@@ -133,25 +183,3 @@ def train(model: torch.nn.Module, draw: Callable, objective: Objective,
         bar.set_postfix(D=f"{d_mean:.3f}", G=f"{g_mean:.3f}")
     model.eval()
     return history
-
-
-def resolve_device(device: str | torch.device) -> torch.device:
-    """``"auto"``: CUDA when available, else the CPU; other values are checked."""
-    if str(device) == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        resolved = torch.device(device)
-    except (RuntimeError, TypeError):
-        raise ValueError(f"device={device!r} is not a device; use 'auto', 'cpu' or 'cuda'.") from None
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} but CUDA is not available here; use 'auto' or 'cpu'.")
-    return resolved
-
-
-@contextmanager
-def seeded(seed: int, device: torch.device):
-    """Seed torch for the block without touching the caller's global RNG state."""
-    devices = [device.index or 0] if device.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
-        yield

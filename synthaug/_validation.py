@@ -49,6 +49,23 @@ def is_integer_column(series: pd.Series) -> bool:
     return ptypes.is_integer_dtype(series.dtype) and not ptypes.is_bool_dtype(series.dtype)
 
 
+def is_number(series: pd.Series) -> bool:
+    """Numbers (booleans aside), datetimes and timedeltas: columns measured on a scale."""
+    dtype = series.dtype
+    return (ptypes.is_numeric_dtype(dtype) and not ptypes.is_bool_dtype(dtype)) or \
+        ptypes.is_datetime64_any_dtype(dtype) or ptypes.is_timedelta64_dtype(dtype)
+
+
+def as_numbers(series: pd.Series) -> np.ndarray:
+    """A numeric or temporal column as floats (datetimes and timedeltas in their own
+    ticks), with NaN for missing values."""
+    if ptypes.is_datetime64_any_dtype(series.dtype) or ptypes.is_timedelta64_dtype(series.dtype):
+        numbers = series.array.asi8.astype(float)
+        numbers[series.isna().to_numpy()] = np.nan
+        return numbers
+    return series.to_numpy(dtype=float, na_value=np.nan)
+
+
 @dataclass(frozen=True)
 class TableLayout:
     """How the caller's table looked, so that output can be returned the same way.

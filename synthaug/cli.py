@@ -5,7 +5,9 @@ writes the result. Defaults live in the library: an option left out is not passe
 on. Mistakes in the input (a missing column, an unknown class, a file that cannot
 be read) end with a one-line message and exit status 2, never a traceback.
 
-Tables are CSV or Parquet, chosen by the file name's extension. CSV has no types,
+Tables are CSV or Parquet, chosen by the file name's extension (``-`` reads CSV from
+standard input); images are NumPy files: a ``.npz`` holding an array ``X`` of images
+and, optionally, their labels ``y``, or a ``.npy`` of images alone. CSV has no types,
 so a CSV is read with pandas' inferred dtypes, and text columns that hold only
 ISO-8601 dates or datetimes (``2024-05-01``, ``2024-05-01T13:45:00+02:00``) are read
 as datetimes. The model keeps a date column's resolution, so synthetic dates are
@@ -16,14 +18,15 @@ of the CSV it was fit on.
 from __future__ import annotations
 
 import json
-import pickle
 import sys
 import warnings
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 import pandas as pd
 import sklearn
 import torch
@@ -35,6 +38,7 @@ from synthaug.losses import OBJECTIVES
 # The library's own defaults, quoted in --help (never passed on).
 _DEFAULTS = GANAugmenter().get_params()
 _PARQUET = (".parquet", ".pq")
+_IMAGES = (".npz", ".npy")
 _ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
 _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
@@ -78,22 +82,52 @@ def _parse_dates(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-class TableFile(click.ParamType):
-    """A CSV or Parquet file to read: the parameter's value is the DataFrame."""
+@dataclass
+class ImageSet:
+    """Images read from a NumPy file: ``X`` and, from a .npz that has them, labels ``y``."""
 
-    name = "table"
+    X: np.ndarray
+    y: np.ndarray | None = None
 
-    def convert(self, value: Any, param, ctx) -> pd.DataFrame:
-        if isinstance(value, pd.DataFrame):
+    def __len__(self) -> int:
+        return len(self.X)
+
+
+def _read_images(path: Path) -> ImageSet:
+    if path.suffix.lower() == ".npy":  # images alone
+        return ImageSet(np.load(path, allow_pickle=False))
+    with np.load(path, allow_pickle=False) as archive:
+        if "X" not in archive.files:
+            raise ValueError(f"a .npz of images holds an array X (and, optionally, labels y); "
+                             f"this one holds {sorted(archive.files)}")
+        return ImageSet(archive["X"], archive["y"] if "y" in archive.files else None)
+
+
+class DataFile(click.ParamType):
+    """A table (CSV or Parquet; ``-`` for CSV on standard input) or images (.npz, .npy) to
+    read: the parameter's value is the DataFrame or the :class:`ImageSet`."""
+
+    name = "data"
+
+    def convert(self, value: Any, param, ctx) -> pd.DataFrame | ImageSet:
+        if isinstance(value, (pd.DataFrame, ImageSet)):
             return value
+        if value == "-":
+            try:
+                return _parse_dates(pd.read_csv(sys.stdin))
+            except ValueError as error:  # pandas' parser errors, an empty input
+                self.fail(f"cannot read standard input as a CSV table: {_one_line(error)}",
+                          param, ctx)
         path = click.Path(exists=True, dir_okay=False, path_type=Path).convert(value, param, ctx)
         try:
+            if path.suffix.lower() in _IMAGES:
+                return _read_images(path)
             if _is_parquet(path):
                 _require_pyarrow()
                 return pd.read_parquet(path)
             return _parse_dates(pd.read_csv(path))
         except (OSError, ValueError) as error:  # pandas' parser errors are ValueErrors
-            self.fail(f"cannot read {str(path)!r} as a table: {_one_line(error)}", param, ctx)
+            self.fail(f"cannot read {str(path)!r}: {_one_line(error)}", param, ctx)
 
 
 class OutputFile(click.ParamType):
@@ -112,8 +146,9 @@ class OutputFile(click.ParamType):
         return path
 
 
-class OutputTable(OutputFile):
-    """Where to write a table: a .csv (optionally compressed) or .parquet path, or -."""
+class OutputData(OutputFile):
+    """Where to write samples: a .csv (optionally compressed) or .parquet path, or - (CSV
+    on standard output), for a table; a .npz path for images."""
 
     def convert(self, value: Any, param, ctx) -> str | Path:
         if value == "-":
@@ -121,9 +156,10 @@ class OutputTable(OutputFile):
         path = super().convert(value, param, ctx)
         if _is_parquet(path):
             _require_pyarrow()
-        elif ".csv" not in (suffix.lower() for suffix in path.suffixes):
-            self.fail(f"{value!r} should end in .csv or .parquet (or be - for CSV on "
-                      "standard output).", param, ctx)
+        elif path.suffix.lower() != ".npz" and \
+                ".csv" not in (suffix.lower() for suffix in path.suffixes):
+            self.fail(f"{value!r} should end in .csv or .parquet for a table (or be - for CSV "
+                      "on standard output), or in .npz for images.", param, ctx)
         return path
 
 
@@ -143,9 +179,22 @@ def _writing(path: Path, param_hint: str):
                                  param_hint=param_hint) from None
 
 
-def write_table(frame: pd.DataFrame, out: str | Path) -> str:
-    """Write ``frame`` to ``out`` (CSV or Parquet by extension; ``-`` is CSV on stdout)
-    and say where it went."""
+def write_data(data: pd.DataFrame | ImageSet, out: str | Path, **extra: np.ndarray) -> str:
+    """Write a table (CSV or Parquet by extension; ``-`` is CSV on stdout) or images (a
+    .npz with ``X``, ``y`` when there are labels, and ``extra`` arrays) to ``out``, and say
+    where it went."""
+    images = isinstance(data, ImageSet)
+    if images != (out != "-" and out.suffix.lower() == ".npz"):
+        raise click.BadParameter(
+            "write images to a .npz file." if images else
+            "a table goes to a .csv or .parquet file (or - for standard output), not .npz.",
+            param_hint="--out")
+    if images:
+        with _writing(out, "--out"):
+            np.savez_compressed(out, X=data.X, **({} if data.y is None else {"y": data.y}),
+                                **extra)
+        return str(out)
+    frame = data.assign(**extra)
     if out == "-":
         click.echo(frame.to_csv(index=False), nl=False)
         return "standard output"
@@ -157,12 +206,14 @@ def write_table(frame: pd.DataFrame, out: str | Path) -> str:
     return str(out)
 
 
-def _as_table(result) -> pd.DataFrame:
-    """One table from ``sample``'s result: a model fit with ``y`` gives ``(X, y)``,
-    and ``y`` becomes the last column (named after ``y``, else ``"y"``)."""
-    if not isinstance(result, tuple):
-        return pd.DataFrame(result)
-    X, y = result
+def _as_data(model: GANAugmenter, result) -> pd.DataFrame | ImageSet:
+    """``sample``'s result as one table or image set: a model fit with ``y`` gives ``(X,
+    y)``; for a table, ``y`` becomes the last column (named after ``y``, else ``"y"``)."""
+    X, y = result if isinstance(result, tuple) else (result, None)
+    if _is_image_model(model):
+        return ImageSet(X, y)
+    if y is None:
+        return pd.DataFrame(X)
     name = y.name if isinstance(y, pd.Series) and y.name is not None else "y"
     table = pd.DataFrame(X)
     if name in table.columns:
@@ -228,18 +279,22 @@ def _conditions(ctx, param, values: tuple) -> list[tuple[str, str]]:
 def _load(path: Path, device: str | None) -> GANAugmenter:
     try:
         return GANAugmenter.load(path, **({} if device is None else {"device": device}))
-    except ValueError as error:
+    except (ValueError, OSError) as error:  # not a model file, damaged, unreadable
         raise click.BadParameter(_one_line(error), param_hint="MODEL") from None
-    except (RuntimeError, KeyError, EOFError, OSError, pickle.UnpicklingError) as error:
+
+
+def _real(model: GANAugmenter, data, param_hint: str):
+    """Real samples as ``(X, y)`` for ``model.evaluate``. Images: the image set's X and y.
+    A table: X in the fitted column order and, for a model fit with separate labels, y
+    from the one column the model does not know (as ``sample`` writes it)."""
+    if _is_image_model(model) != isinstance(data, ImageSet):
         raise click.BadParameter(
-            f"{str(path)!r} is not a synthaug model file ({_one_line(error)}).",
-            param_hint="MODEL") from None
-
-
-def _split_label(model: GANAugmenter, frame: pd.DataFrame, param_hint: str):
-    """Real rows as ``(X, y)`` for ``model.evaluate``: X in the fitted column order and, for
-    a model fit with separate labels, y from the one column the model does not know
-    (as ``sample`` writes it)."""
+            "is a table, but the model was fit on images (.npz or .npy)." if
+            _is_image_model(model) else "holds images, but the model was fit on a table.",
+            param_hint=param_hint)
+    if isinstance(data, ImageSet):
+        return data.X, data.y
+    frame = data
     if not hasattr(model, "feature_names_in_"):
         return frame, None
     features = list(model.feature_names_in_)
@@ -300,52 +355,89 @@ def _training_options(command):
 
 def _augmenter(options: dict, **params) -> GANAugmenter:
     """A GANAugmenter with only the options the user gave (the library supplies the rest)."""
-    given = {name: value for name, value in options.items() if value not in (None, ())}
+    given = {name: value for name, value in options.items()
+             if name != "quiet" and value not in (None, ())}
     if "discrete_columns" in given:
         given["discrete_columns"] = list(given["discrete_columns"])
-    if not given.pop("quiet", False) and sys.stderr.isatty():
-        given["verbose"] = True
     return GANAugmenter(**given, **params)
 
 
+@contextmanager
+def _fitting(model: GANAugmenter, options: dict):
+    """Fit ``model`` in the block with a progress bar on a terminal (unless --quiet), and
+    its library errors as one-line messages. The bar is for this run only: the model's
+    stored parameters stay as the user gave them."""
+    shown = not options["quiet"] and sys.stderr.isatty()
+    model.set_params(verbose=shown)
+    try:
+        with _user_errors():
+            yield
+    finally:
+        model.set_params(verbose=False)
+
+
 @main.command()
-@click.argument("data", type=TableFile())
+@click.argument("data", type=DataFile())
 @click.option("--out", "-o", "model_path", required=True, metavar="MODEL", type=OutputFile(),
               help="Where to write the model file.")
 @click.option("--target", metavar="COL",
               help="The label column: the model keeps it as a column and can make rows "
                    "of a chosen class (sample --class).")
 @_training_options
-def fit(data: pd.DataFrame, model_path: Path, target: str | None, **options) -> None:
-    """Fit a model on DATA (a .csv or .parquet table) and save it as MODEL.
+def fit(data, model_path: Path, target: str | None, **options) -> None:
+    """Fit a model on DATA (a .csv or .parquet table, or images in a .npz or .npy file)
+    and save it as MODEL.
 
     Shows a progress bar on a terminal, then where the model went and how closely
-    its synthetic rows match DATA.
+    its synthetic rows match DATA. Images take their labels from the .npz's array y.
 
     \b
-    Example:
+    Examples:
       synthaug fit adult.csv --target income --epochs 60 --out adult.pt
+      synthaug fit digits.npz --epochs 100 --out digits.pt
     """
-    model = _augmenter(options, **({} if target is None else {"target_column": target}))
-    with _user_errors():
-        model.fit(data)
+    if isinstance(data, ImageSet):
+        if target is not None:
+            raise click.BadParameter("names a label column of a table; images take their "
+                                     "labels from the .npz's array y.", param_hint="--target")
+        model, X, y = _augmenter(options), data.X, data.y
+    else:
+        model = _augmenter(options, **({} if target is None else {"target_column": target}))
+        X, y = data, None
+    with _fitting(model, options):
+        model.fit(X, y)
     with _writing(model_path, "--out"):
         model.save(model_path)
     seconds = sum(epoch["seconds"] for epoch in model.history_)
-    click.echo(f"Saved model to {model_path} ({len(data)} rows x {data.shape[1]} columns, "
+    click.echo(f"Saved model to {model_path} ({_describe(model, len(data))}, "
                f"{len(model.history_)} epochs in {seconds:.1f} s on {model.device_}).")
     if model.fidelity_ is not None:
         click.echo(model.fidelity_.summary())
+
+
+def _is_image_model(model: GANAugmenter) -> bool:
+    return hasattr(model, "image_shape_")
+
+
+def _describe(model: GANAugmenter, n: int | None) -> str:
+    """What a model was fit on: "N rows x K columns" or "N images of HxW pixels, C channels"."""
+    if _is_image_model(model):
+        height, width, channels = model.image_shape_
+        count = "images" if n is None else f"{n} images"
+        return f"{count} of {height}x{width} pixels, {channels} channel{'s' * (channels > 1)}"
+    count = "rows not recorded" if n is None else f"{n} rows"
+    return f"{count} x {model.n_features_in_} columns"
 
 
 @main.command()
 @click.argument("model_path", metavar="MODEL",
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-n", "--rows", "n_samples", type=int, required=True, metavar="N",
-              help="Rows to make.")
-@click.option("--out", "-o", required=True, type=OutputTable(),
-              help="A .csv or .parquet file, or - for CSV on standard output.")
-@click.option("--class", "label", metavar="C", help="Make rows of this class only.")
+              help="Rows (or images) to make.")
+@click.option("--out", "-o", required=True, type=OutputData(),
+              help="A .csv or .parquet file, or - for CSV on standard output; a .npz file "
+                   "for images.")
+@click.option("--class", "label", metavar="C", help="Make rows (or images) of this class only.")
 @click.option("--condition", "conditions", multiple=True, metavar="COL=VALUE",
               callback=_conditions,
               help="Fix a discrete column to a value in every row (repeatable).")
@@ -354,16 +446,18 @@ def fit(data: pd.DataFrame, model_path: Path, target: str | None, **options) -> 
 @click.option("--device", metavar="auto|cpu|cuda", help="Where to run the model.")
 def sample(model_path: Path, n_samples: int, out, label: str | None,
            conditions: list, random_state: int | None, device: str | None) -> None:
-    """Make N synthetic rows with MODEL and write them to a table.
+    """Make N synthetic rows (or images) with MODEL and write them to a file.
 
     Values on the command line are read as the fitted column's type, so
-    --condition age_group=3 works for an integer column. A model fit in Python with
-    separate labels y writes them as a last column.
+    --condition age_group=3 works for an integer column. A table model fit in Python
+    with separate labels y writes them as a last column; an image model writes a .npz
+    with the images as X and their labels as y.
 
     \b
     Examples:
       synthaug sample adult.pt -n 1000 --out synthetic.csv
       synthaug sample adult.pt -n 200 --class '>50K' --condition sex=Female --out - | head
+      synthaug sample digits.pt -n 100 --class 7 --out sevens.npz
     """
     model = _load(model_path, device)
     kwargs = {} if random_state is None else {"random_state": random_state}
@@ -371,7 +465,8 @@ def sample(model_path: Path, n_samples: int, out, label: str | None,
         kwargs["y"] = label if model.classes_ is None else parse_value(
             label, model.classes_.dtype, model.classes_, what="the class", param_hint="--class")
     if conditions:
-        columns = {column.name: column for column in model.schema_.columns}
+        columns = {column.name: column for column in getattr(model, "schema_").columns} \
+            if not _is_image_model(model) else {}
         kwargs["conditions"] = {
             name: text if name not in columns else parse_value(
                 text, columns[name].dtype, getattr(columns[name], "categories", ()),
@@ -379,17 +474,17 @@ def sample(model_path: Path, n_samples: int, out, label: str | None,
             for name, text in conditions
         }
     with _user_errors():
-        rows = _as_table(model.sample(n_samples, **kwargs))
-    where = write_table(rows, out)
-    _status(f"Wrote {len(rows)} rows to {where}.", out)
+        result = _as_data(model, model.sample(n_samples, **kwargs))
+    where = write_data(result, out)
+    _status(f"Wrote {len(result)} {'images' if _is_image_model(model) else 'rows'} to "
+            f"{where}.", out)
 
 
-def _strategy(values: tuple, data: pd.DataFrame, target: str) -> Any:
+def _strategy(values: tuple, labels: pd.Series) -> Any:
     """``--strategy`` as a sampling_strategy: a name, a float, or {class: rows} pairs."""
     if not values:
         return None
     if all("=" in value for value in values):
-        labels = data[target] if target in data.columns else pd.Series(dtype=object)
         pairs = [_pair(value, "CLASS=N", "--strategy") for value in values]
         return {parse_value(key, labels.dtype, pd.unique(labels), what="--target",
                             param_hint="--strategy"): _count(count) for key, count in pairs}
@@ -411,59 +506,89 @@ def _count(text: str) -> int:
 
 
 @main.command()
-@click.argument("data", type=TableFile())
-@click.option("--target", required=True, metavar="COL", help="The label column to balance.")
-@click.option("--out", "-o", required=True, type=OutputTable(),
-              help="A .csv or .parquet file, or - for CSV on standard output.")
+@click.argument("data", type=DataFile())
+@click.option("--target", metavar="COL",
+              help="The label column to balance (tables; images take their labels from the "
+                   ".npz's array y).")
+@click.option("--out", "-o", required=True, type=OutputData(),
+              help="A .csv or .parquet file, or - for CSV on standard output; a .npz file "
+                   "for images.")
 @click.option("--strategy", multiple=True, metavar="STRATEGY",
               help="How many rows each class ends with, as imbalanced-learn's "
                    "sampling_strategy: auto, minority, 'not minority', 'not majority', all, a "
                    "float ratio (two classes), or CLASS=N (repeatable) "
                    f"[library default: {_DEFAULTS['sampling_strategy']}].")
 @click.option("--mark-synthetic", metavar="COLNAME",
-              help="Add a boolean column of this name, true on synthetic rows.")
+              help="Add a boolean column (for images: an array) of this name, true on "
+                   "synthetic rows.")
 @click.option("--filter/--no-filter", "filter_synthetic",
               default=_DEFAULTS["filter_synthetic"], show_default=True,
               help="Replace synthetic rows that a classifier of the real rows assigns to "
                    "another class (filter_synthetic).")
 @_training_options
-def augment(data: pd.DataFrame, target: str, out, strategy: tuple,
-            mark_synthetic: str | None, filter_synthetic: bool, **options) -> None:
+def augment(data, target: str | None, out, strategy: tuple, mark_synthetic: str | None,
+            filter_synthetic: bool, **options) -> None:
     """Fit on DATA and write DATA plus synthetic rows that balance its --target column.
 
-    The real rows come first, unchanged and in order, then the synthetic ones.
+    The real rows come first, unchanged and in order, then the synthetic ones. For
+    images (a .npz with arrays X and y), the same with the images and their labels.
 
     \b
     Examples:
       synthaug augment adult.csv --target income --out adult_balanced.csv
       synthaug augment adult.csv --target income --strategy '>50K=20000' \\
           --mark-synthetic synthetic --out adult_more.parquet
+      synthaug augment digits.npz --out digits_balanced.npz
     """
-    if mark_synthetic is not None and mark_synthetic in data.columns:
-        raise click.BadParameter(f"DATA already has a column {mark_synthetic!r}.",
-                                 param_hint="--mark-synthetic")
-    sampling_strategy = _strategy(strategy, data, target)
-    model = _augmenter(options, target_column=target, filter_synthetic=filter_synthetic, **(
+    images = isinstance(data, ImageSet)
+    labels = _labels_to_balance(data, target)
+    taken = {"X", "y"} if images else set(data.columns)
+    if mark_synthetic is not None and mark_synthetic in taken:
+        raise click.BadParameter(f"DATA already has {'an array' if images else 'a column'} "
+                                 f"{mark_synthetic!r}.", param_hint="--mark-synthetic")
+    sampling_strategy = _strategy(strategy, labels)
+    params = dict(filter_synthetic=filter_synthetic, **(
         {} if sampling_strategy is None else {"sampling_strategy": sampling_strategy}))
-    with _user_errors():
-        augmented = model.fit_transform(data)
-    if mark_synthetic is not None:
-        augmented[mark_synthetic] = augmented.index >= len(data)
-    where = write_table(augmented, out)
-    before = data[target].value_counts().to_dict()
-    after = augmented[target].value_counts().to_dict()
+    model = _augmenter(options, **params, **({} if images else {"target_column": target}))
+    with _fitting(model, options):
+        if images:
+            augmented = ImageSet(*model.fit_resample(data.X, data.y))
+            new_labels = pd.Series(augmented.y)
+        else:
+            augmented = model.fit_transform(data)
+            new_labels = augmented[target]
+    extra = {} if mark_synthetic is None else {mark_synthetic: np.arange(len(augmented))
+                                               >= len(data)}
+    where = write_data(augmented, out, **extra)
+    before = labels.value_counts().to_dict()
+    after = new_labels.value_counts().to_dict()
     counts = ", ".join(f"{label}: {before.get(label, 0)} -> {n}" for label, n in after.items())
-    _status(f"Wrote {len(augmented)} rows ({len(augmented) - len(data)} synthetic) to "
-            f"{where}; rows per class {counts}.", out)
+    _status(f"Wrote {len(augmented)} {'images' if images else 'rows'} "
+            f"({len(augmented) - len(data)} synthetic) to {where}; per class {counts}.", out)
     if model.fidelity_ is not None:
         _status(model.fidelity_.summary(), out)
+
+
+def _labels_to_balance(data, target: str | None) -> pd.Series:
+    """The labels ``augment`` balances: the --target column of a table, an image set's y."""
+    if isinstance(data, ImageSet):
+        if target is not None:
+            raise click.BadParameter("names a label column of a table; images take their "
+                                     "labels from the .npz's array y.", param_hint="--target")
+        if data.y is None:
+            raise click.BadParameter("augmenting images needs their labels: a .npz with "
+                                     "arrays X and y.", param_hint="DATA")
+        return pd.Series(data.y)
+    if target is None:
+        raise click.UsageError("Missing option '--target' (the label column of the table).")
+    return data[target] if target in data.columns else pd.Series(dtype=object)
 
 
 @main.command()
 @click.argument("model_path", metavar="MODEL",
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("data", type=TableFile())
-@click.option("--test", type=TableFile(), metavar="DATA",
+@click.argument("data", type=DataFile())
+@click.option("--test", type=DataFile(), metavar="DATA",
               help="Real rows kept out of training, with the same columns: the test set of "
                    "the ML efficacy models and the baseline of the privacy numbers.")
 @click.option("--plots", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
@@ -471,21 +596,23 @@ def augment(data: pd.DataFrame, target: str, out, strategy: tuple,
 @click.option("--json", "json_path", type=OutputFile(), metavar="FILE",
               help="Write the report as JSON to this file.")
 @click.option("--device", metavar="auto|cpu|cuda", help="Where to run the model.")
-def evaluate(model_path: Path, data: pd.DataFrame, test: pd.DataFrame | None,
-             plots: Path | None, json_path: Path | None, device: str | None) -> None:
-    """Compare fresh synthetic rows of MODEL with the real rows in DATA.
+def evaluate(model_path: Path, data, test, plots: Path | None, json_path: Path | None,
+             device: str | None) -> None:
+    """Compare fresh synthetic rows (or images) of MODEL with the real ones in DATA.
 
-    The fidelity report: SDMetrics quality and diagnostic scores, ML efficacy when
-    the model knows a label, privacy (distance to the closest record) and
-    mode-collapse signals.
+    For a table, the fidelity report: SDMetrics quality and diagnostic scores, ML
+    efficacy when the model knows a label, privacy (distance to the closest record) and
+    mode-collapse signals. For images, the image fidelity report (Fréchet distance,
+    precision and recall, label agreement, memorisation, missing modes).
 
     \b
-    Example:
+    Examples:
       synthaug evaluate adult.pt adult.csv --test adult_test.csv --json fidelity.json
+      synthaug evaluate digits.pt digits.npz
     """
     model = _load(model_path, device)
-    X, y = _split_label(model, data, "DATA")
-    X_test, y_test = (None, None) if test is None else _split_label(model, test, "--test")
+    X, y = _real(model, data, "DATA")
+    X_test, y_test = (None, None) if test is None else _real(model, test, "--test")
     with _user_errors():
         report = model.evaluate(X, y, X_test=X_test, y_test=y_test)
     click.echo(report.summary())
@@ -506,11 +633,12 @@ def evaluate(model_path: Path, data: pd.DataFrame, test: pd.DataFrame | None,
 @click.argument("model_path", metavar="MODEL",
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def info(model_path: Path) -> None:
-    """Show the model card of MODEL: columns, training, history, fidelity, versions.
+    """Show the model card of MODEL: its data, training, history, fidelity, versions.
 
     \b
-    Example:
+    Examples:
       synthaug info adult.pt
+      synthaug info digits.pt
     """
     model = _load(model_path, "cpu")
     click.echo(_model_card(model, model_path))
@@ -518,20 +646,19 @@ def info(model_path: Path) -> None:
 
 def _model_card(model: GANAugmenter, path: Path) -> str:
     params = model.get_params()
-    rows = "rows not recorded" if model.n_samples_fit_ is None else f"{model.n_samples_fit_} rows"
-    lines = [f"Model {path}", "", f"Data: {rows} x {model.n_features_in_} columns"]
-    # The fitted columns come first in the schema; a separate label y comes last.
-    features = model.schema_.columns[: model.n_features_in_]
-    width = max(len(str(column.name)) for column in features)
-    for column in features:
-        categories = getattr(column, "categories", None)
-        notes = ["continuous" if categories is None else f"discrete, {len(categories)} values",
-                 str(column.dtype)]
-        if column.has_missing:
-            notes.append("has missing values")
-        if column.name == params["target_column"]:
-            notes.append("the label")
-        lines.append(f"  {str(column.name):<{width}}  {', '.join(notes)}")
+    lines = [f"Model {path}", "", f"Data: {_describe(model, model.n_samples_fit_)}"]
+    if not _is_image_model(model):
+        columns = model.schema_.columns
+        width = max(len(str(column.name)) for column in columns)
+        for column in columns:
+            categories = getattr(column, "categories", None)
+            notes = ["continuous" if categories is None else f"discrete, {len(categories)} values",
+                     str(column.dtype)]
+            if column.has_missing:
+                notes.append("has missing values")
+            if column.name == params["target_column"]:
+                notes.append("the label")
+            lines.append(f"  {str(column.name):<{width}}  {', '.join(notes)}")
     if model.classes_ is not None:
         source = "" if params["target_column"] is not None else " (labels given separately as y)"
         lines.append(f"Classes{source}: {', '.join(map(str, model.classes_.tolist()))}")

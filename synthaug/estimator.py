@@ -1,11 +1,15 @@
-"""``GANAugmenter``: the scikit-learn / imbalanced-learn face of the conditional GAN."""
+"""``GANAugmenter``: the scikit-learn / imbalanced-learn face of the conditional GAN.
+
+Every method validates and delegates: the kind of data (:mod:`synthaug._tables`,
+:mod:`synthaug._images`) encodes, builds networks, samples and reports; the one
+training loop (:mod:`synthaug._training`) trains; :mod:`synthaug._augmentation`
+counts, draws and filters what augmentation adds; :mod:`synthaug._persistence` writes
+and reads model files.
+"""
 
 from __future__ import annotations
 
-import functools
-import json
 import os
-import warnings
 from numbers import Integral, Real
 from typing import Any
 
@@ -18,40 +22,17 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from synthaug import __version__
-from synthaug._conditioning import ConditionSpace, TrainingSampler
-from synthaug._filtering import ROUNDS as FILTER_ROUNDS
-from synthaug._filtering import concat_rows, filtered, fit_judge
-from synthaug._resampling import synthetic_counts
-from synthaug._json import from_json, to_json
-from synthaug._schema import DiscreteColumn, TableSchema, infer_discrete
-from synthaug._training import TrainingPlan, resolve_device, seeded, train
-from synthaug._validation import (ImageLayout, LabelLayout, TableLayout, check_images,
-                                  check_labels, check_table)
-from synthaug.image_metrics import MAX_IMAGES, ImageFidelityReport, image_fidelity_report
+from synthaug import _persistence
+from synthaug._augmentation import synthesize, synthetic_counts
+from synthaug._containers import concat_rows
+from synthaug._kinds import modality_for
+from synthaug._modality import Inputs, Modality
+from synthaug._runtime import new_seed, resolve_device, seed_of
+from synthaug._training import GANModel, TrainingPlan, fit_model
+from synthaug.image_metrics import ImageFidelityReport
 from synthaug.losses import OBJECTIVES
-from synthaug.metrics import MAX_ROWS, FidelityReport, fidelity_report
-from synthaug.nn.augment import POLICIES, parse_policy
-from synthaug.nn.image import MODELS, ImageGAN, ImageGANConfig
-from synthaug.nn.tabular import TabularGAN
-
-# Name of the label column inside the internal frame when labels come as ``y``.
-_LABEL = "__synthaug_label__"
-_FORMAT = "synthaug.GANAugmenter"
-# Version 2 added image models (files of version 1 hold tables and still load).
-_FORMAT_VERSION = 2
-# Rows compared by the report that ``fit`` attaches (evaluate() compares up to MAX_ROWS).
-_FIT_REPORT_ROWS = 2_000
-# Images compared by the report that ``fit`` attaches to an image model.
-_FIT_REPORT_IMAGES = 1_000
-# What "auto" resolves to, per backbone.
-_AUTO_BATCH_SIZE = {"mlp": 500, "conv": 64}
-_AUTO_LOSS = {"mlp": "wgan-gp", "sngan": "hinge", "dcgan": "bce"}
-_AUTO_DIFF_AUGMENT = {"sngan": ",".join(POLICIES), "dcgan": None}
-# EMA of the generator's weights, for the recipes that keep one.
-_EMA_DECAY = {"sngan": 0.999, "dcgan": None}
-# Batches of generated images whose statistics the sampling generator's batch norm keeps.
-_CALIBRATION_BATCHES, _CALIBRATION_BATCH = 8, 256
+from synthaug.metrics import FidelityReport
+from synthaug.nn import IMAGE_RECIPES
 
 
 def _has_target_column(estimator: "GANAugmenter") -> bool:
@@ -175,10 +156,13 @@ class GANAugmenter(BaseEstimator):
     backbone_ : {"mlp", "conv"}
         The backbone ``fit`` used.
     schema_ : TableSchema
-        Column encodings learned from ``X`` (and the label); for images, of the
-        label only.
+        Column encodings learned from ``X`` (and the label given as ``y``); tables only.
     condition_space_ : ConditionSpace
         Layout and category frequencies of the condition vector.
+    training_plan_ : TrainingPlan or None
+        The settings the fit ran with, ``"auto"`` resolved: ``loss``, ``epochs``,
+        ``steps_per_epoch``, ``batch_size``, learning rates, critic steps and
+        ``mixed_precision`` (``None`` for a model file of format 1 or 2).
     network_ : torch.nn.Module
         The trained generator and discriminator, on ``device_``.
     classes_ : ndarray or None
@@ -199,6 +183,8 @@ class GANAugmenter(BaseEstimator):
         Column names of ``X``, when they are all strings (tables only).
     image_shape_ : tuple
         ``(H, W, C)`` of the training images (images only).
+    sampling_strategy_ : dict
+        After :meth:`fit_resample`: ``{class: synthetic samples added}`` for every class.
 
     Examples
     --------
@@ -223,7 +209,7 @@ class GANAugmenter(BaseEstimator):
         "discriminator_dim": [tuple, list],
         "pac": [Interval(Integral, 1, None, closed="left")],
         "backbone": [StrOptions({"auto", "mlp", "conv"})],
-        "image_model": [StrOptions(set(MODELS))],
+        "image_model": [StrOptions(set(IMAGE_RECIPES))],
         "conv_width": [Interval(Integral, 1, None, closed="left")],
         "diff_augment": [str, None],
         "discrete_columns": [list, tuple, None],
@@ -318,209 +304,55 @@ class GANAugmenter(BaseEstimator):
         self : GANAugmenter
         """
         self._validate_params()
-        data, layout, labels, label_layout = self._check_input(X, y)
-        return self._fit(data, layout, labels, label_layout)
+        return self._fit(self._check(X, y))
 
-    def _check_input(self, X, y):
-        """The input gate for ``fit`` and ``fit_resample``: a table or images, and labels.
+    def _check(self, X, y) -> Inputs:
+        """The input gate of ``fit`` and ``fit_resample``: the modality ``X``'s shape calls for."""
+        return modality_for(X, self.backbone).check(X, y, self.get_params())
 
-        Returns ``(data, layout, labels, label_layout)``: ``data`` is a DataFrame for
-        a table and an (n, C, H, W) pixel array for images.
-        """
-        if self._backbone_for(X) == "conv":
-            if self.target_column is not None:
-                raise ValueError(
-                    f"target_column={self.target_column!r} applies to tables; pass image "
-                    "labels as y (and leave target_column=None)."
-                )
-            pixels, layout = check_images(X)
-            labels, label_layout = (None, None) if y is None else check_labels(y, len(pixels))
-            return pixels, layout, labels, label_layout
-        frame, layout = check_table(X)
-        labels, label_layout = self._split_labels(frame, y)
-        return frame, layout, labels, label_layout
-
-    def _backbone_for(self, X) -> str:
-        """"mlp" for a 2-D table, "conv" for a 3-D/4-D image array, as ``backbone`` allows."""
-        ndim = 2 if isinstance(X, pd.DataFrame) else np.ndim(X)
-        found = "conv" if ndim in (3, 4) else "mlp"
-        if self.backbone in ("auto", found):
-            return found
-        if self.backbone == "conv":
-            raise ValueError(
-                f"backbone='conv' takes images of shape (n, H, W), (n, H, W, C) or "
-                f"(n, C, H, W); got X with {ndim} dimension(s). Reshape flat pixel rows "
-                "with X.reshape(n, H, W), or use backbone='auto' for a table."
-            )
-        raise ValueError(
-            f"backbone='mlp' takes a 2-D table; got X with {ndim} dimensions. Use "
-            "backbone='auto' or 'conv' for images, or flatten them with X.reshape(len(X), -1)."
-        )
-
-    def _split_labels(self, frame: pd.DataFrame, y: Any):
-        if self.target_column is None:
-            if y is None:
-                return None, None
-            if _LABEL in frame.columns:
-                raise ValueError(f"X may not have a column named {_LABEL!r}; rename it.")
-            return check_labels(y, len(frame))
-        if y is not None:
-            raise ValueError(
-                f"target_column={self.target_column!r} takes the label from X; do not also "
-                "pass y. Set target_column=None to pass labels as y."
-            )
-        if self.target_column not in frame.columns:
-            raise ValueError(
-                f"target_column={self.target_column!r} is not a column of X; X's columns are "
-                f"{list(frame.columns)}."
-            )
-        return check_labels(frame[self.target_column], len(frame))
-
-    def _fit(self, data, layout, labels, label_layout) -> "GANAugmenter":
-        if isinstance(layout, ImageLayout):
-            return self._fit_images(data, layout, labels, label_layout)
-        frame = data
+    def _fit(self, inputs: Inputs) -> "GANAugmenter":
         rng = check_random_state(self.random_state)
-        label_column = None
-        if labels is not None:
-            label_column = self.target_column if self.target_column is not None else _LABEL
-            if self.target_column is None:
-                frame = frame.assign(**{_LABEL: labels})
-        features = frame.drop(columns=[_LABEL]) if label_column == _LABEL else frame
-        discrete = infer_discrete(features, self.discrete_columns)
-        if label_column is not None:
-            discrete.add(label_column)
-        pac = self.pac
-        batch_size = self._batch_size("mlp")
-        batch_size -= batch_size % pac
-        if batch_size == 0:
-            raise ValueError(
-                f"batch_size={self.batch_size} must be at least pac={pac} (the critic judges "
-                f"pac rows at a time); raise batch_size or lower pac."
-            )
-        if any(not isinstance(w, Integral) or w < 1
-               for w in (*self.generator_dim, *self.discriminator_dim)):
-            raise ValueError(
-                f"generator_dim={self.generator_dim} and discriminator_dim="
-                f"{self.discriminator_dim} must hold positive integers."
-            )
-
-        schema = TableSchema.fit(frame, discrete, rng)
-        encoded = schema.encode(frame, rng)
-        codes = schema.discrete_codes(frame) if schema.discrete else np.zeros((len(frame), 0), int)
-        space = ConditionSpace.from_codes(codes, [c.n_categories for c in schema.discrete])
-        self._train("mlp", lambda device: self._build_network(schema, space).to(device), encoded,
-                    codes, space, batch_size, rng)
-        self.backbone_, self.schema_ = "mlp", schema
-        self._set_layouts(layout, label_layout, label_column)
-        self.fidelity_ = None
-        if self.fidelity in (True, "auto"):
-            real = frame.sample(min(len(frame), _FIT_REPORT_ROWS), random_state=rng)
-            self.fidelity_ = self._report(real, None, len(real), rng.randint(2**31 - 1))
-        return self
-
-    def _fit_images(self, pixels: np.ndarray, layout: ImageLayout, labels, label_layout):
-        rng = check_random_state(self.random_state)
-        labels_frame = pd.DataFrame(index=range(len(pixels)))
-        if labels is not None:
-            labels_frame[_LABEL] = labels
-        # The label alone is the "table": its column encodes and decodes the classes.
-        schema = TableSchema.fit(labels_frame, set(labels_frame.columns), rng)
-        codes = (schema.discrete_codes(labels_frame) if schema.discrete
-                 else np.zeros((len(pixels), 0), int))
-        space = ConditionSpace.from_codes(codes, [c.n_categories for c in schema.discrete])
-        self._train("conv", lambda device: self._build_image_network(layout, space, device),
-                    pixels, codes, space, self._batch_size("conv"), rng,
-                    prepare=lambda network, batch: network.pad(layout.to_unit(batch.float())))
-        self.backbone_, self.schema_ = "conv", schema
-        with seeded(rng.randint(2**31 - 1), self.device_):
-            self.network_.calibrate([space.draw(_CALIBRATION_BATCH, self.device_)
-                                     for _ in range(_CALIBRATION_BATCHES)])
-        self._set_layouts(layout, label_layout, None if labels is None else _LABEL)
-        self.fidelity_ = None
-        if self.fidelity != "auto" and self.fidelity:
-            keep = rng.permutation(len(pixels))[:_FIT_REPORT_IMAGES]
-            real = layout.restore(layout.to_unit(pixels[keep].astype(np.float32)))
-            self.fidelity_ = self._image_report(real, None if labels is None else labels[keep],
-                                                None, None, len(real), rng.randint(2**31 - 1))
-        return self
-
-    def _train(self, backbone: str, build, data: np.ndarray, codes: np.ndarray,
-               space: ConditionSpace, batch_size: int, rng, prepare=None) -> None:
-        """Build a network on the device and train it with the one training loop.
-
-        ``build(device)`` makes the network; ``prepare(network, batch)``, when given,
-        turns each drawn batch of ``data`` into the network's input. Sets
-        ``history_``, ``n_samples_fit_``, ``condition_space_``, ``network_`` and ``device_``.
-        """
+        params = self.get_params()
+        data, training = inputs.kind.fit(inputs, params, rng)
+        choices = data.recipe.choose(params)
         device = resolve_device(self.device)
-        objective = OBJECTIVES[self._loss(backbone)]
+        objective = OBJECTIVES[choices["loss"]]
         plan = TrainingPlan(
+            loss=choices["loss"],
             epochs=self.epochs,
-            steps_per_epoch=max(1, -(-len(data) // batch_size)),
-            batch_size=batch_size,
+            steps_per_epoch=max(1, -(-len(inputs) // training.batch_size)),
+            batch_size=training.batch_size,
             generator_lr=self.generator_lr or objective.learning_rate,
             discriminator_lr=self.discriminator_lr or objective.learning_rate,
             discriminator_steps=self.discriminator_steps or objective.discriminator_steps,
-            verbose=bool(self.verbose),
-            mixed_precision=backbone == "conv" and device.type == "cuda",
+            mixed_precision=data.recipe.mixed_precision and device.type == "cuda",
         )
-        with seeded(rng.randint(2**31 - 1), device):
-            network = build(device)
-            sampler = TrainingSampler(
-                torch.as_tensor(data, device=device),
-                torch.as_tensor(codes, dtype=torch.long, device=device),
-                space, None if prepare is None else functools.partial(prepare, network),
-            )
-            history = train(network, sampler.draw, objective, plan)
-        self.history_ = history
-        self.n_samples_fit_ = len(data)
-        self.condition_space_ = space
-        self.network_ = network
-        self.device_ = device
+        network, history = fit_model(data.network(params), training.samples, training.codes,
+                                     data.space, objective, plan, device, new_seed(rng),
+                                     training.prepare, progress=bool(self.verbose))
+        data.after_training(network, new_seed(rng), device)
+        self._set_fitted(data, network, device, history, len(inputs), plan, None)
+        if choices["fidelity"]:
+            real = data.report_sample(inputs, rng)
+            self.fidelity_ = data.report(network, device, real, None, len(real), new_seed(rng),
+                                         history)
+        return self
 
-    def _batch_size(self, backbone: str) -> int:
-        return _AUTO_BATCH_SIZE[backbone] if self.batch_size == "auto" else self.batch_size
-
-    def _loss(self, backbone: str) -> str:
-        if self.loss != "auto":
-            return self.loss
-        return _AUTO_LOSS["mlp" if backbone == "mlp" else self.image_model]
-
-    def _set_layouts(self, layout: TableLayout | ImageLayout, label_layout: LabelLayout | None,
-                     label_column: Any) -> None:
-        """Attributes derived from the input layouts (shared by ``fit`` and ``load``)."""
-        self._layout, self._label_layout, self._label_column = layout, label_layout, label_column
-        self.classes_ = (None if label_column is None else
-                         np.unique(np.asarray(self.schema_.column(label_column).categories)))
-        if isinstance(layout, ImageLayout):
-            self.image_shape_ = (layout.height, layout.width, layout.channels)
-            return
-        self.n_features_in_ = len(layout.columns)
-        if layout.kind == "frame" and all(isinstance(c, str) for c in layout.columns):
-            self.feature_names_in_ = np.asarray(layout.columns, dtype=object)
-
-    def _build_network(self, schema: TableSchema, space: ConditionSpace) -> TabularGAN:
-        return TabularGAN(
-            schema.span_layout(), schema.discrete_blocks(), space.dim,
-            noise_dim=self.embedding_dim,
-            generator_dim=tuple(self.generator_dim),
-            discriminator_dim=tuple(self.discriminator_dim),
-            pac=self.pac,
-        )
-
-    def _build_image_network(self, layout: ImageLayout, space: ConditionSpace,
-                             device: torch.device) -> ImageGAN:
-        """The image networks on ``device``, channels-last there when that is faster."""
-        policy = (_AUTO_DIFF_AUGMENT[self.image_model] if self.diff_augment == "auto"
-                  else self.diff_augment)
-        network = ImageGAN(ImageGANConfig(
-            height=layout.height, width=layout.width, channels=layout.channels,
-            n_classes=max(1, space.dim), noise_dim=self.embedding_dim,
-            base_width=self.conv_width, model=self.image_model,
-            augment=parse_policy(policy), ema_decay=_EMA_DECAY[self.image_model],
-        )).to(device)
-        return network.to(memory_format=network.memory_format)
+    def _set_fitted(self, data: Modality, network: GANModel, device: torch.device,
+                    history: list, n_samples: int | None, plan: TrainingPlan | None,
+                    fidelity) -> None:
+        """The fitted attributes (shared by ``fit`` and ``load``)."""
+        previous = getattr(self, "_modality", None)
+        for name in () if previous is None else previous.attributes():
+            if hasattr(self, name):
+                delattr(self, name)
+        self._modality = data
+        self.backbone_, self.condition_space_ = data.backbone, data.space
+        self.classes_ = None if data.labels is None else data.labels.classes
+        self.network_, self.device_, self.history_ = network, device, history
+        self.n_samples_fit_, self.training_plan_, self.fidelity_ = n_samples, plan, fidelity
+        for name, value in data.attributes().items():
+            setattr(self, name, value)
 
     # ------------------------------------------------------------------ sample
 
@@ -570,116 +402,12 @@ class GANAugmenter(BaseEstimator):
         check_is_fitted(self)
         if not isinstance(n_samples, Integral) or n_samples < 0:
             raise ValueError(f"n_samples must be a non-negative integer; got {n_samples!r}.")
-        fixed = self._fixed_codes(conditions)
-        seed = self._sampling_seed(random_state)
-        if y is None:
-            return self._decode(*self._generate(n_samples, fixed, seed))
-        if self._label_column is None:
-            raise ValueError("y= needs a model fit with labels; this one was fit without y.")
-        label_index = self._condition_index(self._label_column)
-        label = self.schema_.discrete[label_index]
-        if label_index in fixed:
-            raise ValueError(
-                f"The label {self._label_column!r} is given both as y and in conditions.")
-        if np.ndim(y) == 0:
-            fixed[label_index] = self._class_code(label, y)
-            return self._decode(*self._generate(n_samples, fixed, seed))
-        return self._decode(*self._generate_per_class(n_samples, np.asarray(y), label_index,
-                                                      label, fixed, seed))
+        return self._modality.sample(self.network_, n_samples, y, conditions,
+                                     self._seed(random_state), self.device_)
 
-    def _class_code(self, label: DiscreteColumn, value: Any) -> int:
-        try:
-            return label.code_of(value)
-        except ValueError:
-            raise ValueError(
-                f"y={value!r} is not a class seen during fit; classes_ are "
-                f"{self.classes_.tolist()}."
-            ) from None
-
-    def _generate_per_class(self, n_samples, y, label_index, label, fixed, seed):
-        if len(y) != n_samples:
-            raise ValueError(f"y has {len(y)} labels but n_samples={n_samples}; they must match.")
-        classes = pd.unique(y)
-        if len(classes) == 0:
-            return self._generate(0, fixed, seed)
-        codes = [self._class_code(label, v) for v in classes]
-        positions = pd.Categorical(y, categories=classes).codes
-        # One generator run per class, in class order; `order` puts the rows back in y's order.
-        order = np.argsort(positions, kind="stable")
-        parts = [self._generate(int(np.sum(positions == group)),
-                                {**fixed, label_index: int(code)}, seed + group)
-                 for group, code in enumerate(codes)]
-        inverse = np.argsort(order)
-        return tuple(np.concatenate(part)[inverse] for part in zip(*parts))
-
-    def _fixed_codes(self, conditions: dict | None) -> dict:
-        if conditions is None:
-            return {}
-        if self.backbone_ == "conv":
-            raise ValueError("conditions= fixes columns of a table; an image model has only "
-                             "its label, which y= fixes.")
-        if not isinstance(conditions, dict):
-            raise TypeError(f"conditions must be a dict {{column: value}}; got {type(conditions).__name__}.")
-        fixed = {}
-        for name, value in conditions.items():
-            if name == _LABEL or name not in self.schema_.names:
-                known = [n for n in self.schema_.names if n != _LABEL]
-                raise ValueError(f"conditions names column {name!r}, which was not seen during fit; columns are {known}.")
-            column = self.schema_.column(name)
-            if not isinstance(column, DiscreteColumn):
-                raise ValueError(
-                    f"conditions can fix discrete columns only, and {name!r} is continuous. Fit with "
-                    f"discrete_columns=[..., {name!r}] to condition on it."
-                )
-            fixed[self._condition_index(name)] = column.code_of(value)
-        return fixed
-
-    def _condition_index(self, name: Any) -> int:
-        return [c.name for c in self.schema_.discrete].index(name)
-
-    def _sampling_seed(self, random_state) -> int:
-        seed = self.random_state if random_state is None else random_state
-        return int(check_random_state(seed).randint(2**31 - 1))
-
-    def _generate(self, n: int, fixed: dict, seed: int) -> tuple[np.ndarray, np.ndarray]:
-        """Generator output for ``n`` conditions fixing ``fixed`` (column -> code).
-
-        Returns the encoded rows (tables) or (n, C, H, W) images in [-1, 1], and the
-        conditions' category codes (n, n_columns).
-        """
-        network, space, device = self.network_, self.condition_space_, self.device_
-        # Tables: conditioned one-hot blocks are set exactly to their category.
-        blocks = self.schema_.discrete_blocks() if self.backbone_ == "mlp" else []
-        exact = [(*blocks[column], code) for column, code in fixed.items()] if blocks else []
-        network.eval()
-        outputs, codes = [], []
-        with seeded(seed, device), torch.no_grad():
-            for start in range(0, max(n, 1), network.sample_batch):
-                size = min(network.sample_batch, n - start)
-                # An empty request runs one throwaway row, which gives the output's shape.
-                rows = max(size, 1)
-                condition = space.fixed(rows, fixed, device) if fixed else space.draw(rows, device)
-                output = network.sample(condition)
-                for begin, dim, code in exact:
-                    output[:, begin : begin + dim] = 0.0
-                    output[:, begin + code] = 1.0
-                outputs.append(output[:size].float().cpu().numpy())
-                codes.append(condition.codes[:size].cpu().numpy())
-        return np.concatenate(outputs), np.concatenate(codes)
-
-    def _decode(self, output: np.ndarray, codes: np.ndarray):
-        if self.backbone_ == "conv":
-            images = self._layout.restore(output)
-            if self._label_column is None:
-                return images
-            label = self.schema_.discrete[0]
-            labels = label.decode(np.eye(label.n_categories)[codes[:, 0]]).to_numpy()
-            return images, self._label_layout.restore(labels)
-        frame = self.schema_.decode(output)
-        if self._label_column == _LABEL:
-            labels = frame.pop(_LABEL).to_numpy()
-            return self._layout.restore(frame), self._label_layout.restore(labels)
-        return self._layout.restore(frame)
+    def _seed(self, random_state) -> int:
+        """The seed of one call: its own ``random_state``, else the estimator's."""
+        return seed_of(self.random_state if random_state is None else random_state)
 
     # ------------------------------------------------------------------ evaluate
 
@@ -727,69 +455,12 @@ class GANAugmenter(BaseEstimator):
         True
         """
         check_is_fitted(self)
-        if self.backbone_ == "conv":
-            if y is not None and self._label_column is None:
-                raise ValueError("y was given for X, but the model was fit without y.")
-            n = n_samples if n_samples is not None else min(len(X), MAX_IMAGES)
-            return self._image_report(X, y, X_test, y_test, n, self._sampling_seed(random_state),
-                                      feature_extractor)
-        if feature_extractor is not None:
-            raise ValueError("feature_extractor applies to image models; this one models a table.")
-        real = self._labelled_frame(X, y, "X")
-        test = None if X_test is None else self._labelled_frame(X_test, y_test, "X_test")
-        n = n_samples if n_samples is not None else min(len(real), MAX_ROWS)
-        return self._report(real, test, n, self._sampling_seed(random_state))
-
-    def _labelled_frame(self, X, y, name: str) -> pd.DataFrame:
-        """Validate real rows against the fitted columns; the label (if any) as a column."""
-        frame, _ = check_table(X)
-        self._check_columns(frame, name)
-        labels, _ = self._split_labels(frame, y)
-        if self.target_column is None and labels is not None:
-            if self._label_column is None:
-                raise ValueError(f"y was given for {name}, but the model was fit without y.")
-            frame = frame.assign(**{_LABEL: labels})
-        return frame
-
-    def _check_columns(self, frame: pd.DataFrame, name: str = "X") -> None:
-        if tuple(frame.columns) != self._layout.columns:
-            raise ValueError(
-                f"{name}'s columns {list(frame.columns)} differ from those seen in fit "
-                f"{list(self._layout.columns)}; pass the same columns in the same order."
-            )
-
-    def _report(self, real: pd.DataFrame, test: pd.DataFrame | None, n_samples: int,
-                seed: int) -> FidelityReport:
-        """A fidelity report of ``n_samples`` fresh rows against internal-layout real rows."""
-        synthetic = self.schema_.decode(self._generate(n_samples, {}, seed)[0])
-        has_label = self._label_column is not None and self._label_column in real.columns
-        if not has_label and _LABEL in synthetic.columns:
-            synthetic = synthetic.drop(columns=[_LABEL])
-        names = {c: str(c) for c in synthetic.columns}
-        if _LABEL in names:
-            taken = set(names.values())
-            name = str(self._label_layout.name) if self._label_layout.name is not None else "y"
-            while name in taken:
-                name = f"{name}_"
-            names[_LABEL] = name
-        frames = [None if f is None else f.rename(columns=names) for f in (real, synthetic, test)]
-        discrete = [names[c.name] for c in self.schema_.discrete if c.name in names]
-        return fidelity_report(frames[0], frames[1], real_test=frames[2],
-                               target=names.get(self._label_column) if has_label else None,
-                               history=self.history_, discrete_columns=discrete,
-                               random_state=seed)
-
-    def _image_report(self, real, labels, test, test_labels, n_samples: int, seed: int,
-                      feature_extractor=None) -> ImageFidelityReport:
-        """An image report of ``n_samples`` fresh images against real ones (caller's layout)."""
-        synthetic = self.sample(n_samples, random_state=seed)
-        synthetic_labels = None
-        if self._label_column is not None:
-            synthetic, synthetic_labels = synthetic
-        return image_fidelity_report(
-            real, synthetic, y_real=labels, y_synthetic=synthetic_labels if labels is not None
-            else None, real_test=test, y_test=test_labels, feature_extractor=feature_extractor,
-            history=self.history_, random_state=seed)
+        data = self._modality
+        real = data.check_real(X, y, "X")
+        test = None if X_test is None else data.check_real(X_test, y_test, "X_test")
+        n = n_samples if n_samples is not None else min(len(real), data.report_size)
+        return data.report(self.network_, self.device_, real, test, n, self._seed(random_state),
+                           self.history_, feature_extractor)
 
     # ------------------------------------------------------------------ augment
 
@@ -828,48 +499,25 @@ class GANAugmenter(BaseEstimator):
         self._validate_params()
         if y is None:
             raise ValueError("fit_resample needs class labels y.")
-        data, layout, labels, label_layout = self._check_input(X, y)
-        counts = synthetic_counts(labels, self.sampling_strategy)
-        self._fit(data, layout, labels, label_layout)
-        real = np.asarray(X) if isinstance(layout, ImageLayout) else layout.restore(data)
-        X_new, y_new = self._synthetic(counts, real, labels)
-        return (concat_rows([real, X_new]),
-                concat_rows([label_layout.restore(labels), y_new]))
+        inputs = self._check(X, y)
+        self.sampling_strategy_ = synthetic_counts(inputs.labels, self.sampling_strategy)
+        self._fit(inputs)
+        X_new, y_new = self._synthesize(self.sampling_strategy_, inputs)
+        return (concat_rows([inputs.X, X_new]),
+                concat_rows([inputs.label_layout.restore(inputs.labels), y_new]))
 
-    def _synthetic(self, counts: dict, real, labels: np.ndarray) -> tuple:
-        """``counts[c]`` synthetic samples of each class ``c``, class by class, as
-        ``sample`` returns them (a tuple either way); vetted with ``filter_synthetic``
-        by a classifier fit on ``real`` (the caller's container) and ``labels``."""
-        def draw(wanted: np.ndarray, seed) -> tuple:
-            out = self.sample(len(wanted), y=wanted, random_state=seed)
+    def _synthesize(self, counts: dict, real: Inputs) -> tuple:
+        """``counts[c]`` synthetic samples of each class ``c``, as ``sample`` returns them
+        (a tuple either way); vetted with ``filter_synthetic`` by a judge fit on ``real``."""
+        def draw(labels: np.ndarray, seed) -> tuple:
+            out = self.sample(len(labels), y=labels, random_state=seed)
             return out if isinstance(out, tuple) else (out,)
 
-        wanted = _repeat_classes(counts)
-        if not self.filter_synthetic or len(wanted) == 0:
-            return draw(wanted, None)
-        seed = self._sampling_seed(None)
-        judge = fit_judge(self._judged(real), labels, seed)
-        def draw_judged(wanted: np.ndarray, seed) -> tuple:
-            candidates = draw(wanted, seed)
-            return candidates, self._judged(candidates[0])
-
-        samples, unvetted = filtered(draw_judged, judge, counts, seed)
-        for label, n in unvetted.items():
-            warnings.warn(
-                f"Only {counts[label] - n} of {counts[label]} synthetic samples of class "
-                f"{label!r} passed the label filter after {FILTER_ROUNDS} draws; the other {n} "
-                "were added unvetted. The generator has not learnt this class well: train "
-                "longer, or check fidelity_.", UserWarning, stacklevel=3)
-        return samples
-
-    def _judged(self, X):
-        """``X`` (in the caller's container, as ``sample`` returns it) as the label
-        filter's classifier reads it. Not through the input gate: a small batch of
-        synthetic rows may well have a column that is all missing."""
-        if self.backbone_ == "conv":
-            return self._layout.unit(X)
-        frame = self._layout.to_frame(X)
-        return frame.drop(columns=[self.target_column]) if self.target_column is not None else frame
+        seed = self._seed(None)
+        vet = None
+        if self.filter_synthetic and any(counts.values()):
+            vet = (self._modality.judged, self._modality.judge(real, seed))
+        return synthesize(draw, counts, seed, vet)
 
     @available_if(_has_target_column)
     def transform(self, X):
@@ -888,16 +536,13 @@ class GANAugmenter(BaseEstimator):
             gets a fresh ``RangeIndex``.
         """
         check_is_fitted(self)
-        frame, layout = check_table(X)
-        self._check_columns(frame)
-        labels, _ = check_labels(frame[self.target_column], len(frame))
-        unseen = set(pd.unique(labels).tolist()) - set(self.classes_.tolist())
+        real = self._modality.check_real(X, None, "X")
+        unseen = set(pd.unique(real.labels).tolist()) - set(self.classes_.tolist())
         if unseen:
-            raise ValueError(f"X has classes {sorted(unseen, key=str)} that were not seen during fit.")
-        counts = synthetic_counts(labels, self.sampling_strategy)
-        real = layout.restore(frame)
-        (X_new,) = self._synthetic(counts, real, labels)
-        return concat_rows([real, X_new])
+            raise ValueError(f"X has classes {sorted(unseen, key=str)} that were not seen "
+                             "during fit.")
+        (X_new,) = self._synthesize(synthetic_counts(real.labels, self.sampling_strategy), real)
+        return concat_rows([real.X, X_new])
 
     @available_if(_has_target_column)
     def fit_transform(self, X, y=None):
@@ -921,37 +566,7 @@ class GANAugmenter(BaseEstimator):
         True
         """
         check_is_fitted(self)
-        params = self.get_params()
-        if callable(params["sampling_strategy"]):
-            raise ValueError("save() stores parameters as JSON and cannot store a callable "
-                             "sampling_strategy; set a dict or a string first.")
-        if not (params["random_state"] is None or isinstance(params["random_state"], Integral)):
-            raise ValueError("save() can store random_state only as an int or None.")
-        params["device"] = str(params["device"])
-        if isinstance(params["sampling_strategy"], dict):
-            params["sampling_strategy"] = {"pairs": [[to_json(k), v] for k, v in
-                                                     params["sampling_strategy"].items()]}
-        params["target_column"] = to_json(params["target_column"])
-        if params["discrete_columns"] is not None:
-            params["discrete_columns"] = [to_json(c) for c in params["discrete_columns"]]
-        metadata = {
-            "format": _FORMAT,
-            "format_version": _FORMAT_VERSION,
-            "synthaug_version": __version__,
-            "torch_version": torch.__version__,
-            "params": params,
-            "backbone": self.backbone_,
-            "schema": self.schema_.to_dict(),
-            "conditions": self.condition_space_.to_dict(),
-            "layout": self._layout.to_dict(),
-            "label_layout": None if self._label_layout is None else self._label_layout.to_dict(),
-            "label_column": to_json(self._label_column),
-            "history": self.history_,
-            "n_samples_fit": self.n_samples_fit_,
-            "fidelity": None if self.fidelity_ is None else self.fidelity_.to_dict(),
-        }
-        state = {k: v.detach().cpu() for k, v in self.network_.state_dict().items()}
-        torch.save({"metadata": json.dumps(metadata), "state": state}, path)
+        _persistence.save(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike, *, device: str | torch.device = "auto") -> "GANAugmenter":
@@ -960,49 +575,4 @@ class GANAugmenter(BaseEstimator):
         Only tensors and JSON are read (``torch.load(weights_only=True)``): loading
         never runs pickled code.
         """
-        blob = torch.load(path, map_location="cpu", weights_only=True)
-        if not isinstance(blob, dict) or "metadata" not in blob:
-            raise ValueError(f"{os.fspath(path)!r} is not a synthaug model file.")
-        meta = json.loads(blob["metadata"])
-        if meta.get("format") != _FORMAT or meta.get("format_version", 0) > _FORMAT_VERSION:
-            raise ValueError(
-                f"{os.fspath(path)!r} holds format {meta.get('format')!r} version "
-                f"{meta.get('format_version')}; this synthaug ({__version__}) reads "
-                f"{_FORMAT!r} up to version {_FORMAT_VERSION}."
-            )
-        params = dict(meta["params"], device=device)
-        params["generator_dim"] = tuple(params["generator_dim"])
-        params["discriminator_dim"] = tuple(params["discriminator_dim"])
-        params["target_column"] = from_json(params["target_column"])
-        if isinstance(params["sampling_strategy"], dict):
-            params["sampling_strategy"] = {from_json(k): v
-                                           for k, v in params["sampling_strategy"]["pairs"]}
-        if params["discrete_columns"] is not None:
-            params["discrete_columns"] = [from_json(c) for c in params["discrete_columns"]]
-        estimator = cls(**params)
-        estimator.backbone_ = meta.get("backbone", "mlp")  # version 1 files hold tables
-        images = estimator.backbone_ == "conv"
-        estimator.schema_ = TableSchema.from_dict(meta["schema"])
-        estimator.condition_space_ = space = ConditionSpace.from_dict(meta["conditions"])
-        estimator.device_ = resolve_device(device)
-        layout = (ImageLayout if images else TableLayout).from_dict(meta["layout"])
-        network = (estimator._build_image_network(layout, space, estimator.device_) if images
-                   else estimator._build_network(estimator.schema_, space).to(estimator.device_))
-        network.load_state_dict(blob["state"])
-        estimator.network_ = network.eval()
-        estimator.history_ = meta["history"]
-        estimator.n_samples_fit_ = meta.get("n_samples_fit")
-        fidelity = meta.get("fidelity")
-        report = ImageFidelityReport if images else FidelityReport
-        estimator.fidelity_ = None if fidelity is None else report.from_dict(fidelity)
-        label_layout = meta["label_layout"]
-        estimator._set_layouts(
-            layout,
-            None if label_layout is None else LabelLayout.from_dict(label_layout),
-            from_json(meta["label_column"]),
-        )
-        return estimator
-
-
-def _repeat_classes(counts: dict) -> np.ndarray:
-    return np.repeat(np.array(list(counts), dtype=object), list(counts.values()))
+        return _persistence.load(cls, path, device)

@@ -33,32 +33,28 @@ import os
 import time
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import torch
-import torch.nn.functional as F
 from sklearn.cluster import KMeans
-from sklearn.model_selection import train_test_split
 from torch import nn
 
-from synthaug._training import resolve_device, seeded
+from synthaug._json import json_key, json_safe
+from synthaug._judges import CLASSIFIER_STEPS, SmallCNN, batched, fit_classifier
+from synthaug._runtime import new_seed, resolve_device, seeded
+from synthaug._scoring import bounded, class_diversity, diversity_warnings, holdout
 from synthaug._validation import check_images, check_labels
-from synthaug.metrics import _json_key, _json_safe
 
 MAX_IMAGES = 5_000
 # k of the k-nearest-neighbour balls behind precision, recall, density and coverage.
 NEAREST_K = 5
 KID_SUBSETS, KID_SUBSET_SIZE = 10, 1_000
-# The small classifier: optimiser steps, images per step, and batch size for inference.
-CLASSIFIER_STEPS, CLASSIFIER_BATCH, INFERENCE_BATCH = 400, 64, 512
 # Mode collapse: up to this many real clusters per class, at least this many images each.
 MODES_PER_CLASS, IMAGES_PER_MODE = 10, 10
 # A mode is missing when synthetic images land in it this much less often than real ones.
 MISSING_MODE_RATIO = 0.25
-# Warnings: synthetic images half as spread out as real ones; too many near-copies.
-DIVERSITY_FLOOR = 0.5
+# Warning: more near-copies than this many times the 5% that real images give.
 NEAR_COPY_FACTOR = 3.0
 # Images per class kept for the sample grid.
 GRID_IMAGES = 8
@@ -156,7 +152,7 @@ class ImageFidelityReport:
 
     def to_dict(self) -> dict:
         """Every number and message as JSON-safe types (no images)."""
-        return _json_safe({
+        return json_safe({
             "features": self.features, "inception_score": self.inception_score,
             "label_agreement": self.label_agreement, "classification": self.classification,
             "memorisation": self.memorisation, "mode_collapse": self.mode_collapse,
@@ -183,69 +179,6 @@ class ImageFidelityReport:
                 "evaluate() again to plot."
             )
         return _plots.write_image_figures(self, directory)
-
-
-# ---------------------------------------------------------------- the classifier
-
-
-class SmallCNN(nn.Module):
-    """Three 3x3 conv layers (batch norm, ReLU, 2x2 max pooling between), global
-    average pooling and a linear head: ``(B, C, H, W)`` in [-1, 1] -> class logits.
-
-    :meth:`features` gives the pooled ``4 * width`` features the metrics compare.
-    """
-
-    def __init__(self, channels: int, n_classes: int, width: int = 32):
-        super().__init__()
-
-        def block(c_in, c_out):
-            return [nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out),
-                    nn.ReLU()]
-
-        self.body = nn.Sequential(*block(channels, width), nn.MaxPool2d(2),
-                                  *block(width, 2 * width), nn.MaxPool2d(2),
-                                  *block(2 * width, 4 * width),
-                                  nn.AdaptiveAvgPool2d(1), nn.Flatten())
-        self.head = nn.Linear(4 * width, n_classes)
-
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.head(self.body(images))
-
-    def features(self, images: torch.Tensor) -> torch.Tensor:
-        return self.body(images)
-
-
-def fit_classifier(images: torch.Tensor, labels: torch.Tensor, n_classes: int, *,
-                   steps: int = CLASSIFIER_STEPS, batch_size: int = CLASSIFIER_BATCH,
-                   seed: int = 0) -> SmallCNN:
-    """Train a :class:`SmallCNN` on ``images`` (float, [-1, 1]) and ``labels`` (class codes).
-
-    Adam with a cosine learning-rate decay to zero (so the last weights are a settled
-    model, not one noisy step), ``steps`` steps of ``batch_size`` images drawn at
-    random, on the images' device; seeded, without touching the global RNG.
-    Returned in eval mode.
-    """
-    device = images.device
-    with seeded(seed, device):
-        model = SmallCNN(images.shape[1], n_classes).to(device)
-        optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
-        schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps)
-        model.train()
-        for _ in range(steps):
-            batch = torch.randint(len(images), (min(batch_size, len(images)),), device=device)
-            loss = F.cross_entropy(model(images[batch]), labels[batch])
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            schedule.step()
-    return model.eval()
-
-
-@torch.no_grad()
-def batched(function, images: torch.Tensor, batch_size: int = INFERENCE_BATCH) -> torch.Tensor:
-    """``function`` over ``images`` in batches, without autograd; results concatenated."""
-    return torch.cat([function(images[i : i + batch_size]).reshape(min(batch_size, len(images) - i), -1)
-                      .float() for i in range(0, len(images), batch_size)])
 
 
 # ---------------------------------------------------------------- the report
@@ -317,7 +250,11 @@ def image_fidelity_report(real, synthetic, *, y_real=None, y_synthetic=None, rea
     y_real = None if y_real is None else check_labels(y_real, len(real))[0]
     y_synthetic = None if y_synthetic is None else _labels(y_synthetic, len(synthetic), "synthetic")
     if real_test is None:
-        real, real_test, y_real, y_test = _split(real, y_real, rng)
+        if y_real is None:
+            real, real_test = holdout((real,), None, rng)
+            y_test = None
+        else:
+            real, real_test, y_real, y_test = holdout((real, y_real), y_real, rng)
         notes.append("held-out real images: a stratified 30% of the real images (no real_test "
                      "given); the generator may have seen them")
     else:
@@ -329,7 +266,7 @@ def image_fidelity_report(real, synthetic, *, y_real=None, y_synthetic=None, rea
     sets = {}
     for name, images, labels in (("real", real, y_real), ("synthetic", synthetic, y_synthetic),
                                  ("test", real_test, y_test)):
-        images, labels = _bounded(images, labels, max_images, rng, name, notes)
+        images, labels = bounded((images, labels), max_images, rng, name, notes, "images")
         sets[name] = (torch.as_tensor(layout.to_unit(images.astype(np.float32)), device=device),
                       labels)
     (real_x, real_y), (syn_x, syn_y), (test_x, test_y) = sets.values()
@@ -337,7 +274,7 @@ def image_fidelity_report(real, synthetic, *, y_real=None, y_synthetic=None, rea
     classes = None if real_y is None else np.unique(real_y)
     codes = {name: None if y is None else _codes(y, classes, name)
              for name, (_, y) in sets.items()}
-    seed = int(rng.randint(2**31 - 1))
+    seed = new_seed(rng)
     steps = CLASSIFIER_STEPS if classifier_steps is None else classifier_steps
     if classes is not None:
         classifier = fit_classifier(real_x, torch.as_tensor(codes["real"], device=device),
@@ -377,7 +314,9 @@ def image_fidelity_report(real, synthetic, *, y_real=None, y_synthetic=None, rea
     return ImageFidelityReport(
         features=features, inception_score=inception, label_agreement=agreement,
         classification=classification, memorisation=memorisation, mode_collapse=collapse,
-        warnings=_warnings(memorisation, collapse), notes=notes, n_real=len(real_x),
+        warnings=_memorisation_warnings(memorisation) + _missing_mode_warnings(collapse)
+        + diversity_warnings(collapse["class_diversity"], "images"), notes=notes,
+        n_real=len(real_x),
         n_synthetic=len(syn_x), n_test=len(test_x), seconds=time.perf_counter() - started,
         history=list(history or []), grid=_grid(real_x, real_y, syn_x, syn_y),
     )
@@ -446,7 +385,7 @@ def _accuracy(probabilities: np.ndarray, codes: np.ndarray) -> float:
 
 def _agreement(probabilities: np.ndarray, codes: np.ndarray, classes: np.ndarray) -> dict:
     hits = probabilities.argmax(axis=1) == codes
-    per_class = {_json_key(c): float(hits[codes == i].mean())
+    per_class = {json_key(c): float(hits[codes == i].mean())
                  for i, c in enumerate(classes) if np.any(codes == i)}
     return {"synthetic": float(hits.mean()), "per_class": per_class}
 
@@ -476,46 +415,34 @@ def _mode_collapse(real: np.ndarray, synthetic: np.ndarray, real_y, synthetic_y,
     if real_y is None or synthetic_y is None:
         groups = [("all", real, synthetic)]
     else:
-        groups = [(_json_key(c), real[real_y == c], synthetic[synthetic_y == c])
+        groups = [(json_key(c), real[real_y == c], synthetic[synthetic_y == c])
                   for c in np.unique(real_y)]
-    modes, missing, diversity = {}, {}, {}
+    modes, missing = {}, {}
     for label, real_f, synthetic_f in groups:
         k = min(MODES_PER_CLASS, len(real_f) // IMAGES_PER_MODE)
         if k >= 2 and len(synthetic_f):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # duplicate points: fewer distinct clusters
-                kmeans = KMeans(k, n_init=3, random_state=rng.randint(2**31 - 1)).fit(real_f)
+                kmeans = KMeans(k, n_init=3, random_state=new_seed(rng)).fit(real_f)
             real_share = np.bincount(kmeans.labels_, minlength=k) / len(real_f)
             synthetic_share = np.bincount(kmeans.predict(synthetic_f), minlength=k) / len(synthetic_f)
             modes[label] = k
             missing[label] = int(np.sum(synthetic_share < MISSING_MODE_RATIO * real_share))
-        n = min(len(real_f), len(synthetic_f))
-        if n > 2:
-            diversity[label] = _spread(synthetic_f[:n]) / max(_spread(real_f[:n]), 1e-12)
-    return {"modes": modes, "missing_modes": missing, "class_diversity": diversity}
+    return {"modes": modes, "missing_modes": missing, "class_diversity": class_diversity(groups)}
 
 
-def _spread(points: np.ndarray) -> float:
-    """Median distance from each point to its nearest other point."""
-    distances = torch.cdist(torch.as_tensor(points), torch.as_tensor(points))
-    distances.fill_diagonal_(float("inf"))
-    return float(distances.min(dim=1).values.median())
-
-
-def _warnings(memorisation: dict, collapse: dict) -> list:
-    found = []
+def _memorisation_warnings(memorisation: dict) -> list:
     if memorisation["near_copy_rate"] > NEAR_COPY_FACTOR * 0.05:
-        found.append(f"{memorisation['near_copy_rate']:.1%} of synthetic images are closer to a "
-                     "training image than 95% of held-out real images are: possible memorisation")
-    for label, count in collapse["missing_modes"].items():
-        if count > collapse["modes"][label] // 2:
-            found.append(f"class {label!r}: synthetic images miss {count} of "
-                         f"{collapse['modes'][label]} modes of the real ones: possible mode collapse")
-    for label, ratio in collapse["class_diversity"].items():
-        if ratio < DIVERSITY_FLOOR:
-            found.append(f"class {label!r}: synthetic images are {ratio:.2f}x as diverse as real "
-                         "ones: possible mode collapse")
-    return found
+        return [f"{memorisation['near_copy_rate']:.1%} of synthetic images are closer to a "
+                "training image than 95% of held-out real images are: possible memorisation"]
+    return []
+
+
+def _missing_mode_warnings(collapse: dict) -> list:
+    return [f"class {label!r}: synthetic images miss {count} of {collapse['modes'][label]} "
+            "modes of the real ones: possible mode collapse"
+            for label, count in collapse["missing_modes"].items()
+            if count > collapse["modes"][label] // 2]
 
 
 def _grid(real, real_y, synthetic, synthetic_y) -> dict:
@@ -523,7 +450,7 @@ def _grid(real, real_y, synthetic, synthetic_y) -> dict:
     def pick(images, labels):
         if labels is None:
             return {"all": images[:GRID_IMAGES].cpu().numpy()}
-        return {_json_key(c): images[torch.as_tensor(np.flatnonzero(labels == c)[:GRID_IMAGES])]
+        return {json_key(c): images[torch.as_tensor(np.flatnonzero(labels == c)[:GRID_IMAGES])]
                 .cpu().numpy() for c in np.unique(labels)}
     paired = real_y is not None and synthetic_y is not None
     return {"real": pick(real, real_y if paired else None),
@@ -547,20 +474,3 @@ def _codes(labels: np.ndarray, classes: np.ndarray, name: str) -> np.ndarray:
         unseen = sorted(set(pd.unique(labels[codes < 0]).tolist()), key=str)
         raise ValueError(f"{name} labels {unseen} are not classes of the real images.")
     return codes
-
-
-def _split(images, labels, rng):
-    stratify = labels if labels is not None and pd.Series(labels).value_counts().min() >= 2 else None
-    seed = rng.randint(2**31 - 1)
-    if labels is None:
-        train, test = train_test_split(images, test_size=0.3, random_state=seed)
-        return train, test, None, None
-    return train_test_split(images, labels, test_size=0.3, random_state=seed, stratify=stratify)
-
-
-def _bounded(images: np.ndarray, labels, max_images: int, rng, name: str, notes: list):
-    if len(images) <= max_images:
-        return images, labels
-    notes.append(f"{name} images: a random {max_images} of {len(images)}")
-    keep = rng.choice(len(images), max_images, replace=False)
-    return images[keep], None if labels is None else labels[keep]

@@ -30,21 +30,22 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
-from sklearn.model_selection import train_test_split
 from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, OneHotEncoder
+from sklearn.preprocessing import MinMaxScaler, OneHotEncoder
+
+from synthaug._json import json_key, json_safe
+from synthaug._judges import frame_as_numbers, label_model, transformer
+from synthaug._runtime import new_seed
+from synthaug._scoring import bounded, class_diversity, diversity_warnings, fmt, holdout
+from synthaug._validation import is_number
 
 MAX_ROWS = 5_000
 # Signals worth a warning in the report.
 COPY_RATE_MARGIN = 0.01  # exact copies beyond the real data's own duplicate rate
 DCR_RATIO_FLOOR = 0.5  # synthetic rows twice as close to training rows as real ones are
-DIVERSITY_FLOOR = 0.5  # a class's synthetic rows half as spread out as its real rows
-# HistGradientBoosting handles at most this many categories per feature.
-MAX_MODEL_CATEGORIES = 250
 
 
 @dataclass
@@ -102,32 +103,32 @@ class FidelityReport:
         lines = [
             f"Fidelity of {self.n_synthetic} synthetic vs {self.n_real} real rows "
             "(0-1, higher is better)",
-            f"  quality (SDMetrics)    {_fmt(q['score'])}  (column shapes {_fmt(q['column_shapes'])}, "
-            f"pair trends {_fmt(q['column_pair_trends'])})",
-            f"  diagnostic (SDMetrics) {_fmt(d['score'])}  (validity {_fmt(d['data_validity'])}, "
-            f"structure {_fmt(d['data_structure'])})",
+            f"  quality (SDMetrics)    {fmt(q['score'])}  (column shapes {fmt(q['column_shapes'])}, "
+            f"pair trends {fmt(q['column_pair_trends'])})",
+            f"  diagnostic (SDMetrics) {fmt(d['score'])}  (validity {fmt(d['data_validity'])}, "
+            f"structure {fmt(d['data_structure'])})",
         ]
         if self.ml_efficacy:
             real, syn, aug = (self.ml_efficacy[k] for k in ("real", "synthetic", "augmented"))
             lines.append(
-                f"  ML efficacy, ROC AUC   real {_fmt(real['roc_auc'])} | synthetic (TSTR) "
-                f"{_fmt(syn['roc_auc'])} | real+synthetic {_fmt(aug['roc_auc'])}"
+                f"  ML efficacy, ROC AUC   real {fmt(real['roc_auc'])} | synthetic (TSTR) "
+                f"{fmt(syn['roc_auc'])} | real+synthetic {fmt(aug['roc_auc'])}"
             )
             lines.append(
-                f"  ML efficacy, F1 macro  real {_fmt(real['f1'])} | synthetic (TSTR) "
-                f"{_fmt(syn['f1'])} | real+synthetic {_fmt(aug['f1'])}"
+                f"  ML efficacy, F1 macro  real {fmt(real['f1'])} | synthetic (TSTR) "
+                f"{fmt(syn['f1'])} | real+synthetic {fmt(aug['f1'])}"
             )
         lines.append(
-            f"  privacy                DCR synthetic {_fmt(p['dcr_synthetic'])} vs real "
-            f"{_fmt(p['dcr_real'])}; exact copies {_fmt(p['exact_copy_rate'], '.1%')} "
-            f"(real {_fmt(p['real_copy_rate'], '.1%')})"
+            f"  privacy                DCR synthetic {fmt(p['dcr_synthetic'])} vs real "
+            f"{fmt(p['dcr_real'])}; exact copies {fmt(p['exact_copy_rate'], '.1%')} "
+            f"(real {fmt(p['real_copy_rate'], '.1%')})"
         )
         lines += [f"  warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
         """Every number and message as JSON-safe types (no tables of rows)."""
-        return _json_safe({
+        return json_safe({
             "quality": self.quality,
             "column_scores": self.column_scores.to_dict(orient="records"),
             "diagnostic": self.diagnostic,
@@ -229,16 +230,15 @@ def fidelity_report(real: pd.DataFrame, synthetic: pd.DataFrame, *, target: Any 
     rng = np.random.RandomState(random_state)
     notes = []
     if real_test is None:
-        stratify = real[target] if target is not None and _can_stratify(real[target]) else None
-        real, real_test = train_test_split(real, test_size=0.3, random_state=rng.randint(2**31 - 1),
-                                           stratify=stratify)
+        real, real_test = holdout((real,), None if target is None else real[target], rng)
         notes.append("test rows: a stratified 30% of the real rows (no real_test given); the "
                      "generator may have seen them")
     else:
         notes.append(f"test rows: real_test ({len(real_test)} rows)")
     all_real = real
-    real, synthetic, real_test = (_bounded(t, max_rows, rng, name, notes) for t, name in
-                                  ((real, "real"), (synthetic, "synthetic"), (real_test, "test")))
+    (real,), (synthetic,), (real_test,) = (bounded((t,), max_rows, rng, name, notes) for t, name
+                                           in ((real, "real"), (synthetic, "synthetic"),
+                                               (real_test, "test")))
 
     quality, column_scores, diagnostic = _sdmetrics_reports(real, synthetic, discrete_columns)
     ml = None
@@ -246,10 +246,13 @@ def fidelity_report(real: pd.DataFrame, synthetic: pd.DataFrame, *, target: Any 
         ml = _ml_efficacy(real, synthetic, real_test, target, rng, notes)
     space = _distance_space(real)
     privacy = _privacy(space, real, all_real, synthetic, real_test)
-    collapse = _mode_collapse(space, real, synthetic, target)
+    collapse = {"missing_categories": _missing_categories(real, synthetic),
+                "class_diversity": _class_diversity(space, real, synthetic, target)}
     return FidelityReport(
         quality=quality, column_scores=column_scores, diagnostic=diagnostic, ml_efficacy=ml,
-        privacy=privacy, mode_collapse=collapse, warnings=_warnings(privacy, collapse),
+        privacy=privacy, mode_collapse=collapse, warnings=_privacy_warnings(privacy)
+        + _missing_category_warnings(collapse["missing_categories"])
+        + diversity_warnings(collapse["class_diversity"], "rows"),
         notes=notes, n_real=len(real), n_synthetic=len(synthetic),
         seconds=time.perf_counter() - started, history=list(history or []),
         real=real, synthetic=synthetic,
@@ -282,7 +285,7 @@ def sdmetrics_metadata(frame: pd.DataFrame, discrete_columns: list | None = None
             sdtype = "boolean"
         elif ptypes.is_datetime64_any_dtype(dtype):
             sdtype = "datetime"
-        elif _is_number(frame[name]) and name not in discrete:
+        elif is_number(frame[name]) and name not in discrete:
             sdtype = "numerical"
         else:
             sdtype = "categorical"
@@ -331,7 +334,7 @@ def _ml_efficacy(real, synthetic, test, target, rng, notes) -> dict | None:
         notes.append("ML efficacy skipped: fewer than 2 classes in the real or test rows")
         return None
     features = [c for c in real.columns if c != target]
-    seed = rng.randint(2**31 - 1)
+    seed = new_seed(rng)
     scores = {}
     for name, train in (("real", real), ("synthetic", synthetic),
                         ("augmented", pd.concat([real, synthetic], ignore_index=True))):
@@ -349,15 +352,6 @@ def _ml_efficacy(real, synthetic, test, target, rng, notes) -> dict | None:
     return scores
 
 
-def label_model(features: pd.DataFrame, seed: int, notes: list | None = None):
-    """The fixed classifier the package judges tables with (unfitted): HistGradientBoosting
-    on ``features``' numbers and categories (columns of more than 250 categories are left
-    out, with a line in ``notes``)."""
-    return make_pipeline(_model_encoder(features, [] if notes is None else notes),
-                         HistGradientBoostingClassifier(max_iter=100, random_state=seed,
-                                                        categorical_features="from_dtype"))
-
-
 def _classification_scores(model, X, y, classes) -> dict:
     probabilities = pd.DataFrame(model.predict_proba(X), columns=model.classes_)
     probabilities = probabilities.reindex(columns=classes, fill_value=0.0).to_numpy()
@@ -373,30 +367,15 @@ def _classification_scores(model, X, y, classes) -> dict:
             "roc_auc": float(auc)}
 
 
-def _model_encoder(frame: pd.DataFrame, notes: list) -> ColumnTransformer:
-    """Numbers as floats; categories as a pandas category dtype HistGradientBoosting reads."""
-    numeric = [c for c in frame.columns if _is_number(frame[c])]
-    discrete = [c for c in frame.columns if c not in numeric
-                and frame[c].nunique() <= MAX_MODEL_CATEGORIES]
-    dropped = [c for c in frame.columns if c not in numeric and c not in discrete]
-    if dropped:
-        notes.append(f"ML efficacy leaves out {dropped}: more than {MAX_MODEL_CATEGORIES} categories")
-    return ColumnTransformer(
-        [("numbers", _transformer(_as_numbers), numeric),
-         ("categories", _transformer(_as_categories), discrete)],
-        verbose_feature_names_out=False,
-    ).set_output(transform="pandas")
-
-
 def _distance_space(real: pd.DataFrame) -> ColumnTransformer:
     """Min-max scaled numbers (+ missing indicators) and one-hot categories, fit on real rows."""
-    numeric = [c for c in real.columns if _is_number(real[c])]
+    numeric = [c for c in real.columns if is_number(real[c])]
     discrete = [c for c in real.columns if c not in numeric]
     space = ColumnTransformer([
-        ("numbers", make_pipeline(_transformer(_as_numbers),
+        ("numbers", make_pipeline(transformer(frame_as_numbers),
                                   SimpleImputer(strategy="median", add_indicator=True),
                                   MinMaxScaler()), numeric),
-        ("categories", make_pipeline(_transformer(_as_strings),
+        ("categories", make_pipeline(transformer(_as_strings),
                                      OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
          discrete),
     ])
@@ -419,33 +398,26 @@ def _privacy(space, reference, all_real, synthetic, holdout) -> dict:
     }
 
 
-def _mode_collapse(space, real, synthetic, target) -> dict:
+def _missing_categories(real: pd.DataFrame, synthetic: pd.DataFrame) -> dict:
+    """``{column: [categories of the real rows that no synthetic row has]}``."""
     missing = {}
     for name in real.columns:
-        if not _is_number(real[name]):
+        if not is_number(real[name]):
             absent = set(real[name].dropna().astype(str)) - set(synthetic[name].dropna().astype(str))
             if absent:
                 missing[str(name)] = sorted(absent)
-    diversity = {}
-    groups = [(None, real, synthetic)] if target is None else [
-        (label, real[real[target] == label], synthetic[synthetic[target] == label])
+    return missing
+
+
+def _class_diversity(space, real: pd.DataFrame, synthetic: pd.DataFrame, target) -> dict:
+    groups = [("all", real, synthetic)] if target is None else [
+        (json_key(label), real[real[target] == label], synthetic[synthetic[target] == label])
         for label in pd.unique(real[target])]
-    for label, real_rows, synthetic_rows in groups:
-        if len(real_rows) > 2 and len(synthetic_rows) > 2:
-            n = min(len(real_rows), len(synthetic_rows))  # spread depends on sample size
-            ratio = _spread(space, synthetic_rows[:n]) / max(_spread(space, real_rows[:n]), 1e-12)
-            diversity["all" if label is None else _json_key(label)] = float(ratio)
-    return {"missing_categories": missing, "class_diversity": diversity}
+    return class_diversity((label, space.transform(r), space.transform(s))
+                           for label, r, s in groups if len(r) > 2 and len(s) > 2)
 
 
-def _spread(space, rows: pd.DataFrame) -> float:
-    """Median distance from each row to its nearest other row."""
-    points = space.transform(rows)
-    distances = NearestNeighbors(n_neighbors=2).fit(points).kneighbors(points)[0][:, 1]
-    return float(np.median(distances))
-
-
-def _warnings(privacy: dict, collapse: dict) -> list:
+def _privacy_warnings(privacy: dict) -> list:
     found = []
     if privacy["exact_copy_rate"] > privacy["real_copy_rate"] + COPY_RATE_MARGIN:
         found.append(f"{privacy['exact_copy_rate']:.1%} of synthetic rows are exact copies of "
@@ -454,81 +426,22 @@ def _warnings(privacy: dict, collapse: dict) -> list:
         found.append(f"synthetic rows sit closer to training rows (median DCR "
                      f"{privacy['dcr_synthetic']:.3f}) than held-out real rows do "
                      f"({privacy['dcr_real']:.3f}): possible memorisation")
-    for column, values in collapse["missing_categories"].items():
-        found.append(f"column {column!r}: {len(values)} categories never generated "
-                     f"({', '.join(values[:5])}{', ...' if len(values) > 5 else ''})")
-    for label, ratio in collapse["class_diversity"].items():
-        if ratio < DIVERSITY_FLOOR:
-            found.append(f"class {label!r}: synthetic rows are {ratio:.2f}x as diverse as real "
-                         "ones: possible mode collapse")
     return found
 
 
+def _missing_category_warnings(missing: dict) -> list:
+    return [f"column {column!r}: {len(values)} categories never generated "
+            f"({', '.join(values[:5])}{', ...' if len(values) > 5 else ''})"
+            for column, values in missing.items()]
+
+
 # ---------------------------------------------------------------- helpers
-
-
-def _is_number(series: pd.Series) -> bool:
-    dtype = series.dtype
-    return (ptypes.is_numeric_dtype(dtype) and not ptypes.is_bool_dtype(dtype)) or \
-        ptypes.is_datetime64_any_dtype(dtype) or ptypes.is_timedelta64_dtype(dtype)
-
-
-def _bounded(frame: pd.DataFrame, max_rows: int, rng, name: str, notes: list) -> pd.DataFrame:
-    if len(frame) <= max_rows:
-        return frame.reset_index(drop=True)
-    notes.append(f"{name} rows: a random {max_rows} of {len(frame)}")
-    return frame.sample(max_rows, random_state=rng.randint(2**31 - 1)).reset_index(drop=True)
-
-
-def _can_stratify(labels: pd.Series) -> bool:
-    return labels.value_counts().min() >= 2
 
 
 def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
     return pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
 
 
-def _json_key(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _fmt(value: float | None, spec: str = ".3f") -> str:
-    """A score for display; undefined ones (None, NaN) as n/a."""
-    return "n/a" if value is None or value != value else format(value, spec)
-
-
-def _json_safe(value: Any) -> Any:
-    """Only JSON types: NumPy scalars as Python numbers, NaN/inf (undefined scores) as None."""
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
-
-
-def _transformer(function) -> FunctionTransformer:
-    return FunctionTransformer(function, feature_names_out="one-to-one")
-
-
 def _as_strings(frame: pd.DataFrame) -> pd.DataFrame:
     """Category-like columns as strings (missing values become a category of their own)."""
     return frame.astype(str)
-
-
-def _as_categories(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.astype(str).astype("category")
-
-
-def _as_numbers(frame: pd.DataFrame) -> pd.DataFrame:
-    """Numbers as floats; datetimes and timedeltas as int64 nanoseconds."""
-    frame = frame.copy()
-    for name in frame.columns:
-        if not ptypes.is_numeric_dtype(frame[name].dtype):
-            numbers = frame[name].array.asi8.astype(float)
-            numbers[frame[name].isna().to_numpy()] = np.nan
-            frame[name] = numbers
-    return frame.astype(float)

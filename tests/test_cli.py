@@ -4,6 +4,7 @@ console script once as a real subprocess, the CSV dtype round trip, and bad usag
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from synthaug import GANAugmenter
-from synthaug.cli import TableFile, _augmenter, main, parse_value
-from conftest import fast_augmenter
+from synthaug.cli import DataFile, main, parse_value
+from conftest import fast_augmenter, fast_image_augmenter
 
 # A tiny training run: one step per epoch on the 200-row table.
 TINY = ["--epochs", "2", "--batch-size", "200", "--seed", "0"]
@@ -51,7 +52,7 @@ def succeeded(result) -> bool:
 
 def read(path) -> pd.DataFrame:
     """A table as the CLI reads it."""
-    return TableFile().convert(str(path), None, None)
+    return DataFile().convert(str(path), None, None)
 
 
 @pytest.fixture(scope="module")
@@ -212,16 +213,44 @@ def test_every_command_has_help_with_an_example(command):
     assert "Example" in result.stdout and f"synthaug {command} " in result.stdout
 
 
-def test_only_given_options_reach_the_library(monkeypatch):
-    options = dict(discrete_columns=(), epochs=None, batch_size=None, loss=None, device=None,
-                   random_state=None, fidelity=None, quiet=False)
-    assert _augmenter(options).get_params() == GANAugmenter().get_params()
-    tty = type("Terminal", (), {"isatty": staticmethod(lambda: True)})
-    monkeypatch.setattr(sys, "stderr", tty)
-    assert _augmenter(options).verbose is True  # progress bar on a terminal
-    assert _augmenter({**options, "quiet": True}).verbose is False
-    given = _augmenter({**options, "discrete_columns": ("age",), "fidelity": False})
-    assert given.discrete_columns == ["age"] and given.fidelity is False
+def test_only_given_options_reach_the_library(files, tmp_path):
+    result = invoke("fit", files / "people.csv", "--discrete", "age", "--epochs", 1,
+                    "--no-fidelity", "--quiet", "--out", tmp_path / "m.pt")
+    assert succeeded(result)
+    stored = GANAugmenter.load(tmp_path / "m.pt", device="cpu").get_params()
+    expected = GANAugmenter(discrete_columns=["age"], epochs=1, fidelity=False, device="cpu")
+    assert stored == expected.get_params()
+
+
+def test_a_terminal_shows_a_progress_bar_without_changing_the_stored_parameters(files,
+                                                                                tmp_path):
+    """The console script with its standard error on a pseudo-terminal, as a user runs it."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    # A terminal 100 columns wide (a new pseudo-terminal has none, and tqdm draws nothing).
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    script = Path(sys.executable).with_name("synthaug")
+    run = subprocess.run([str(script), "fit", str(files / "people.csv"), "--epochs", "2",
+                          "--batch-size", "200", "--no-fidelity", "--out", "m.pt"],
+                         stderr=follower, stdout=subprocess.PIPE, cwd=tmp_path, timeout=300)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert run.returncode == 0, shown.decode(errors="replace")
+    assert b"synthaug" in shown and b"epoch" in shown  # the progress bar was drawn
+    assert GANAugmenter.load(tmp_path / "m.pt", device="cpu").get_params()["verbose"] is False
 
 
 # ---------------------------------------------------------------- reading CSV
@@ -362,3 +391,88 @@ def test_console_script_runs_fit_sample_evaluate_info(files, tmp_path):
     bad = run("sample", "model.pt", "-n", "5", "--condition", "city=Rome", "--out", "-")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert bad.stderr.strip().splitlines()[-1].startswith("Error: ") and "'Rome'" in bad.stderr
+
+
+# ---------------------------------------------------------------- images and standard input
+
+
+@pytest.fixture(scope="module")
+def digit_files(tmp_path_factory):
+    from sklearn.datasets import load_digits
+
+    folder = tmp_path_factory.mktemp("digits")
+    digits = load_digits()
+    X, y = np.round(digits.images[:300] * 255 / 16).astype(np.uint8), digits.target[:300]
+    np.savez(folder / "digits.npz", X=X, y=y)
+    np.save(folder / "unlabelled.npy", X)
+    result = invoke("fit", folder / "digits.npz", "--epochs", 1, "--batch-size", 100, "--seed", 0,
+                    "--out", folder / "digits.pt")
+    return folder, X, y, result
+
+
+def test_image_model_fits_samples_and_shows_its_card(digit_files, tmp_path):
+    folder, X, y, fit = digit_files
+    assert succeeded(fit)
+    assert "(300 images of 8x8 pixels, 1 channel, 1 epochs" in fit.stdout
+    assert succeeded(invoke("sample", folder / "digits.pt", "-n", 20, "--class", 7,
+                            "--out", tmp_path / "sevens.npz"))
+    with np.load(tmp_path / "sevens.npz") as written:
+        assert written["X"].shape == (20, 8, 8) and written["X"].dtype == np.uint8
+        assert written["y"].tolist() == [7] * 20
+    card = invoke("info", folder / "digits.pt")
+    assert succeeded(card)
+    for expected in ["Data: 300 images of 8x8 pixels, 1 channel",
+                     "Classes (labels given separately as y): 0, 1, 2, 3, 4, 5, 6, 7, 8, 9",
+                     "image_model = 'sngan'", "History: 1 of 1 epochs"]:
+        assert expected in card.stdout, expected
+
+
+def test_image_model_evaluates_and_augments(digit_files, tmp_path):
+    folder, X, y, _ = digit_files
+    report = invoke("evaluate", folder / "digits.pt", folder / "digits.npz",
+                    "--json", tmp_path / "report.json")
+    assert succeeded(report) and "Image fidelity of 300 synthetic" in report.stdout
+    assert json.loads((tmp_path / "report.json").read_text())["label_agreement"] is not None
+    out = tmp_path / "augmented.npz"
+    result = invoke("augment", folder / "digits.npz", "--strategy", "7=60", "--epochs", 1,
+                    "--batch-size", 100, "--mark-synthetic", "synthetic", "--out", out)
+    assert succeeded(result)
+    with np.load(out) as written:
+        extra = 60 - int(np.sum(y == 7))
+        np.testing.assert_array_equal(written["X"][:300], X)  # the real images first, unchanged
+        assert written["X"].shape == (300 + extra, 8, 8)
+        assert np.sum(written["y"] == 7) == 60
+        assert written["synthetic"].tolist() == [False] * 300 + [True] * extra
+    assert f"7: {np.sum(y == 7)} -> 60" in result.stdout
+
+
+def test_fit_reads_a_csv_from_standard_input(files, tmp_path):
+    text = (files / "people.csv").read_text()
+    result = invoke("fit", "-", "--target", "label", *TINY, "--no-fidelity",
+                    "--out", tmp_path / "m.pt", input=text)
+    assert succeeded(result) and "(200 rows x 8 columns" in result.stdout
+    model = GANAugmenter.load(tmp_path / "m.pt", device="cpu")
+    assert model.schema_.column("joined").temporal  # ISO dates read as dates, as from a file
+
+
+IMAGE_BAD_USAGE = {
+    "target for images": (["fit", "{npz}", "--target", "y", "--out", "{tmp}/m.pt"], "--target"),
+    "images to a csv": (["sample", "{model}", "-n", "3", "--out", "{tmp}/s.csv"], ".npz"),
+    "a table for an image model": (["evaluate", "{model}", "{csv}"], "fit on images"),
+    "augment images without labels": (["augment", "{npy}", "--out", "{tmp}/a.npz"], "labels"),
+    "conditions for images": ([*SAMPLE[:1], "{model}", "-n", "3", "--condition", "a=1",
+                               "--out", "{tmp}/s.npz"], "conditions= fixes columns of a table"),
+    "augment a table without --target": (["augment", "{csv}", "--out", "-"], "--target"),
+    "a table to a npz": (["sample", "{table_model}", "-n", "3", "--out", "{tmp}/s.npz"], ".csv"),
+    "empty standard input": (["fit", "-", "--out", "{tmp}/m.pt"], "standard input"),
+}
+
+
+@pytest.mark.parametrize("args, fragment", IMAGE_BAD_USAGE.values(), ids=IMAGE_BAD_USAGE.keys())
+def test_bad_image_usage_is_one_error_line_with_exit_status_2(args, fragment, digit_files, fitted,
+                                                              files, tmp_path):
+    folder = digit_files[0]
+    places = dict(npz=folder / "digits.npz", npy=folder / "unlabelled.npy",
+                  model=folder / "digits.pt", csv=files / "people.csv", tmp=tmp_path,
+                  table_model=fitted[1])
+    assert_usage_error(invoke(*[arg.format(**places) for arg in args], input=""), fragment)

@@ -10,7 +10,6 @@ import torch
 from synthaug import GANAugmenter
 from synthaug.image_metrics import (ImageFidelityReport, frechet_distance, image_fidelity_report,
                                     kernel_distance)
-from synthaug import image_metrics
 from conftest import fast_image_augmenter
 
 # Fewer classifier steps than the default 400: the 8x8 digits need no more.
@@ -144,9 +143,8 @@ def test_report_checks_its_input(split):
         image_fidelity_report(X, X_other, y_real=y, y_synthetic=np.full(len(X_other), 42))
 
 
-def test_estimator_evaluate_save_and_load(digits, split, tmp_path, monkeypatch):
+def test_estimator_evaluate_save_and_load(digits, split, tmp_path):
     (X, y), _, (X_test, y_test) = split
-    monkeypatch.setattr(image_metrics, "CLASSIFIER_STEPS", STEPS)
     assert fast_image_augmenter(fidelity="auto").fit(X, y).fidelity_ is None  # off for images
     aug = fast_image_augmenter(fidelity=True).fit(X, y)
     assert isinstance(aug.fidelity_, ImageFidelityReport) and aug.fidelity_.n_real <= 1000

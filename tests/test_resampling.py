@@ -10,7 +10,10 @@ from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline as sk_make_pipeline
 
 from synthaug import GANAugmenter
-from synthaug._resampling import synthetic_counts
+import torch
+
+from synthaug._augmentation import synthesize, synthetic_counts
+from synthaug._judges import table_judge
 from conftest import fast_augmenter
 
 Y3 = np.array([0] * 50 + [1] * 20 + [2] * 5)
@@ -139,31 +142,69 @@ def _rule_table(n=300, seed=0):
     return X, np.where(X["x"] > 0.8, "hi", "lo")
 
 
-def test_label_filter_drops_synthetic_rows_of_the_wrong_class():
-    X, y = _rule_table()
-    wrong = {}
-    for filter_synthetic in (True, False):
-        X_res, y_res = fast_augmenter(epochs=20, filter_synthetic=filter_synthetic).fit_resample(X, y)
-        synthetic, labels = X_res.iloc[len(X):], y_res[len(X):]
-        assert (labels == "hi").sum() == (y == "lo").sum() - (y == "hi").sum()  # counts kept
-        wrong[filter_synthetic] = np.mean((synthetic["x"] > 0.8) != (labels == "hi"))
-    # The same seeded GAN: unfiltered, about a fifth of the rows break the rule.
-    assert wrong[False] > 0.1 and wrong[True] < 0.02, wrong
+def _noisy_draw(wrong_share: float):
+    """A stub generator: rows of the class asked for, except a known share of each draw
+    (every k-th row) that breaks the rule and belongs to the other class."""
+    def draw(labels: np.ndarray, seed) -> tuple:
+        rng = np.random.RandomState(0 if seed is None else seed)
+        wrong = (np.arange(len(labels)) % round(1 / wrong_share) == 0) if wrong_share else \
+            np.zeros(len(labels), bool)
+        hi = (labels == "hi") != wrong
+        x = np.where(hi, rng.uniform(1.5, 3, len(labels)), rng.uniform(-3, 0, len(labels)))
+        rows = pd.DataFrame({"x": x, "z": rng.normal(size=len(labels)),
+                             "c": rng.choice(list("abc"), len(labels))})
+        return rows, pd.Series(labels, dtype=object)
+    return draw
 
 
-def test_label_filter_warns_when_a_class_cannot_be_filled():
+def _breaks_rule(rows: pd.DataFrame, labels) -> np.ndarray:
+    return (rows["x"] > 0.8).to_numpy() != (np.asarray(labels) == "hi")
+
+
+def test_label_filter_keeps_only_samples_the_judge_assigns_to_their_class():
     X, y = _rule_table()
+    judge = table_judge(X, y, seed=0)  # the package's judge, fit on the real rows
+    counts = {"hi": 150, "lo": 0}
+    raw, raw_labels = synthesize(_noisy_draw(0.25), counts, seed=0)
+    kept, kept_labels = synthesize(_noisy_draw(0.25), counts, seed=0, vet=(lambda rows: rows, judge))
+    assert _breaks_rule(raw, raw_labels).mean() == pytest.approx(0.25, abs=0.01)
+    assert len(kept) == 150 and (kept_labels == "hi").all()  # counts kept
+    assert _breaks_rule(kept, kept_labels).mean() < 0.02
+
+
+def test_label_filter_tops_up_a_class_it_cannot_fill_and_warns():
+    X, y = _rule_table()
+    judge = table_judge(X, y, seed=0)
     with pytest.warns(UserWarning, match=r"of class 'hi' passed the label filter after 5 draws"):
-        X_res, y_res = fast_augmenter(epochs=5).fit_resample(X, y)
-    assert (y_res == "hi").sum() == (y_res == "lo").sum()  # topped up, never short
+        kept, labels = synthesize(_noisy_draw(1.0), {"hi": 40, "lo": 10}, seed=0,
+                                  vet=(lambda rows: rows, judge))
+    assert labels.value_counts().to_dict() == {"hi": 40, "lo": 10}  # topped up, never short
+    assert _breaks_rule(kept, labels)[labels.to_numpy() == "hi"].all()  # the unvetted ones
 
 
-def test_label_filter_applies_to_transform_and_not_to_sample():
+class _TwoRowGenerator(torch.nn.Module):
+    """A stub of the sampling path: every row is, at random, a copy of one of two encoded rows,
+    whatever the condition (the table sets the conditioned label exactly)."""
+
+    sample_batch = 10_000
+
+    def __init__(self, encoded: np.ndarray):
+        super().__init__()
+        self.rows = torch.as_tensor(encoded)
+
+    def sample(self, condition):
+        return self.rows[torch.randint(len(self.rows), (len(condition),))].clone()
+
+
+def test_transform_filters_synthetic_rows_and_sample_does_not():
     X, y = _rule_table()
     frame = X.assign(label=y)
-    aug = fast_augmenter(epochs=20, target_column="label").fit(frame)
+    aug = fast_augmenter(target_column="label").fit(frame)
+    # One real row of each class: half of whatever the stub makes breaks the rule.
+    pair = frame.iloc[[int(np.argmax(y == "hi")), int(np.argmax(y == "lo"))]]
+    aug.network_ = _TwoRowGenerator(aug.schema_.encode(pair, np.random.RandomState(0)))
+    raw = aug.sample(400, y="hi")
+    assert 0.4 < _breaks_rule(raw, raw["label"]).mean() < 0.6  # sample() is the raw generator
     out = aug.transform(frame).iloc[len(frame):]
-    assert np.mean((out["x"] > 0.8) != (out["label"] == "hi")) < 0.02
-    raw = aug.sample(400, random_state=1)
-    assert np.mean((raw["x"] > 0.8) != (raw["label"] == "hi")) > 0.05  # sample() is the raw GAN
-
+    assert (out["label"] == "hi").sum() == (y == "lo").sum() - (y == "hi").sum()
+    assert not _breaks_rule(out, out["label"]).any()

@@ -6,20 +6,16 @@ Images are ``(B, C, H, W)`` floats in [-1, 1]. The networks work on a square
 cuts them back out. The generator's pixels outside the image are overwritten with
 the padding value before the discriminator sees them, so it spends no effort on them.
 
-Two recipes, picked by :attr:`ImageGANConfig.model`:
-
-- ``"dcgan"``, the classic DCGAN (Radford et al., 2016): transposed convolutions with
-  batch norm and ReLU in the generator, strided convolutions with LeakyReLU in the
-  discriminator; the label enters as a learned embedding concatenated to the noise
-  (generator) and broadcast as extra input planes (discriminator).
-- ``"sngan"`` (the default for scarce data): the same generator body, with
-  class-conditional batch norm as well as the label input (Dumoulin et al.; Miyato &
-  Koyama, 2018); a spectrally normalised discriminator (Miyato et al., 2018) that sees
-  label planes with the image, has a minibatch standard deviation channel (Karras et
-  al., 2018) and a projection head for the label (Miyato & Koyama, 2018); an
-  exponential moving average of the generator's weights for sampling (Yazici et al.,
-  2019); differentiable augmentation of every image the discriminator sees
-  (:mod:`synthaug.nn.augment`).
+The generator body here is DCGAN's (Radford et al., 2016): transposed convolutions
+with batch norm and ReLU; the label enters as a learned embedding concatenated to the
+noise and, optionally, through class-conditional batch norm (Dumoulin et al.; Miyato &
+Koyama, 2018). The discriminators and the recipes that pair them with it live in
+their own modules (:mod:`synthaug.nn.dcgan`, :mod:`synthaug.nn.sngan`);
+:class:`ImageGAN` wraps a recipe's generator and discriminator with what every image
+recipe shares: the canvas, differentiable augmentation of every image the
+discriminator sees (:mod:`synthaug.nn.augment`), an optional exponential moving
+average of the generator's weights for sampling (Yazici et al., 2019) and batch-norm
+calibration of the sampling generator.
 
 Widths: the canvas-resolution layer has ``width`` channels and every halving of the
 resolution doubles them, up to ``8 * width``.
@@ -28,23 +24,20 @@ resolution doubles them, up to ``8 * width``.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.nn.utils.parametrizations import spectral_norm
 
 from synthaug._conditioning import Condition
 from synthaug.nn.augment import augment
 
 MIN_SIDE, MAX_SIDE = 8, 128
-MODELS = ("sngan", "dcgan")
-# The value the canvas is padded with (the darkest pixel) and DCGAN's label planes.
+# The value the canvas is padded with (the darkest pixel), and the width of the label
+# embeddings (the generator's, and the planes discriminators see beside the image).
 PAD_VALUE = -1.0
 LABEL_PLANES = 16
-# Images per group of the discriminator's minibatch standard deviation.
-STDDEV_GROUP = 4
 
 
 def canvas_size(height: int, width: int) -> int:
@@ -57,15 +50,18 @@ def canvas_size(height: int, width: int) -> int:
 
 @dataclass(frozen=True)
 class ImageGANConfig:
+    """Sizes of an image GAN. ``label_column`` is the condition column holding the class
+    (``None``: a model fit without labels, whose every image is of class 0)."""
+
     height: int
     width: int
     channels: int
     n_classes: int
+    label_column: int | None = 0
     noise_dim: int = 128
     base_width: int = 64
-    model: str = "sngan"
-    augment: tuple = field(default=("color", "translation", "cutout"))
-    ema_decay: float | None = 0.999
+    augment: tuple = ()
+    ema_decay: float | None = None
 
     @property
     def size(self) -> int:
@@ -141,102 +137,27 @@ def with_label_planes(images: torch.Tensor, embedding: torch.Tensor) -> torch.Te
     return torch.cat([images, planes.to(images.dtype)], dim=1)
 
 
-def minibatch_stddev(h: torch.Tensor, group: int = STDDEV_GROUP) -> torch.Tensor:
-    """Append one channel: the features' standard deviation across groups of images.
-
-    Consecutive images form a group (Karras et al., 2018), so real and fake images
-    scored in one pass, one batch after the other, do not share groups. A group of
-    identical images scores 0 there, so the discriminator can see a generator that
-    ignores its noise. ``group`` shrinks to a divisor of the batch size.
-    """
-    while len(h) % group:
-        group -= 1
-    grouped = h.reshape(-1, group, *h.shape[1:]).float()
-    spread = grouped.var(dim=1, unbiased=False).add(1e-8).sqrt().mean(dim=(1, 2, 3))
-    spread = spread.repeat_interleave(group).to(h.dtype)
-    return torch.cat([h, spread[:, None, None, None].expand(-1, 1, *h.shape[2:])], dim=1)
-
-
-class ProjectionDiscriminator(nn.Module):
-    """(B, channels, size, size) images + (B,) labels -> (B,) scores.
-
-    Spectrally normalised convolutions from the image and label planes down to 4x4, a
-    minibatch standard deviation channel and one more convolution there, global sum
-    pooling, and a score ``linear(h) + <embed(label), h>`` (the projection head).
-
-    The label planes are not part of the published projection discriminator: with the
-    projection head alone, a few hundred training steps on 50 digits per class gave
-    one image per class (the generator ignored its noise); with the planes as well the
-    samples varied again, and agreed with their labels as often.
-    """
-
-    def __init__(self, config: ImageGANConfig):
-        super().__init__()
-        levels = config.levels()[::-1]  # canvas resolution first
-        self.planes = nn.Embedding(config.n_classes, LABEL_PLANES)
-        layers = [spectral_norm(nn.Conv2d(config.channels + LABEL_PLANES, levels[0][1], 3,
-                                          padding=1)),
-                  nn.LeakyReLU(0.1)]
-        for (_, c_in), (_, c_out) in zip(levels, levels[1:]):
-            layers += [spectral_norm(nn.Conv2d(c_in, c_out, 4, stride=2, padding=1)),
-                       nn.LeakyReLU(0.1)]
-        self.body = nn.Sequential(*layers)
-        features = levels[-1][1]
-        self.last = spectral_norm(nn.Conv2d(features + 1, features, 3, padding=1))
-        self.score = spectral_norm(nn.Linear(features, 1))
-        self.embed = spectral_norm(nn.Embedding(config.n_classes, features))
-
-    def forward(self, images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        h = minibatch_stddev(self.body(with_label_planes(images, self.planes(labels))))
-        h = F.leaky_relu(self.last(h), 0.1).sum(dim=(2, 3))
-        return self.score(h).squeeze(1) + (self.embed(labels) * h).sum(dim=1)
-
-
-class DCGANDiscriminator(nn.Module):
-    """[image, label planes] -> strided convs with LeakyReLU -> (B,) logits."""
-
-    def __init__(self, config: ImageGANConfig):
-        super().__init__()
-        levels = config.levels()[::-1]
-        self.embed = nn.Embedding(config.n_classes, LABEL_PLANES)
-        layers, in_channels = [], config.channels + LABEL_PLANES
-        for (_, c_in), (_, c_out) in zip(levels, levels[1:]):
-            layers += [nn.Conv2d(in_channels, c_out, 4, stride=2, padding=1), nn.LeakyReLU(0.2)]
-            in_channels = c_out
-        layers.append(nn.Conv2d(in_channels, 1, 4))
-        self.body = nn.Sequential(*layers)
-
-    def forward(self, images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        return self.body(with_label_planes(images, self.embed(labels))).flatten()
-
-
-# model -> (generator with class-conditional batch norm?, discriminator)
-_NETWORKS = {"sngan": (True, ProjectionDiscriminator), "dcgan": (False, DCGANDiscriminator)}
-
-
 # ---------------------------------------------------------------- the model
 
 
 class ImageGAN(nn.Module):
-    """Generator, discriminator and (optionally) the generator's moving average.
+    """A recipe's generator and discriminator, and (optionally) the generator's moving average.
 
-    The interface the training loop needs: ``generate(condition) -> (fake, aux_loss)``
-    and ``discriminate(images, condition) -> scores`` on canvas-sized images, plus
-    ``update_average()`` after each generator step. :meth:`sample` makes images of
-    the input's size for the sampling path (in eval mode, without autograd).
+    Meets the training loop's :class:`~synthaug._training.GANModel` on canvas-sized
+    images; :meth:`sample` makes images of the input's size for the sampling path.
+    ``generator(noise, labels)`` maps ``(B, noise_dim)`` noise and ``(B,)`` class
+    indices to ``(B, C, size, size)`` images in [-1, 1]; ``discriminator(images,
+    labels)`` gives ``(B,)`` scores.
     """
 
     # Images generated per forward pass when sampling.
     sample_batch = 256
 
-    def __init__(self, config: ImageGANConfig):
+    def __init__(self, config: ImageGANConfig, generator: nn.Module, discriminator: nn.Module):
         super().__init__()
-        if config.model not in _NETWORKS:
-            raise ValueError(f"image_model={config.model!r} must be one of {MODELS}.")
         self.config = config
-        conditional_norm, discriminator = _NETWORKS[config.model]
-        self.generator = Generator(config, conditional_norm)
-        self.discriminator = discriminator(config)
+        self.generator = generator
+        self.discriminator = discriminator
         self.average = None
         if config.ema_decay is not None:
             self.average = copy.deepcopy(self.generator).requires_grad_(False)
@@ -249,9 +170,9 @@ class ImageGAN(nn.Module):
 
     def _labels(self, condition: Condition) -> torch.Tensor:
         """Class index per image (class 0 for a model fit without labels)."""
-        if condition.codes.shape[1] == 0:
+        if self.config.label_column is None:
             return torch.zeros(len(condition), dtype=torch.long, device=condition.codes.device)
-        return condition.codes[:, 0]
+        return condition.codes[:, self.config.label_column]
 
     def _noise(self, n: int, device: torch.device) -> torch.Tensor:
         return torch.randn(n, self.config.noise_dim, device=device)

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from synthaug._conditioning import Condition
+from synthaug._recipes import Recipe
 
 # Temperature of the Gumbel-softmax heads: low enough to look one-hot to the critic.
 GUMBEL_TAU = 0.2
@@ -139,6 +140,12 @@ class TabularGAN(nn.Module):
     def discriminate(self, rows: torch.Tensor, condition: Condition) -> torch.Tensor:
         return self.discriminator(torch.cat([rows, condition.vector], dim=1))
 
+    def update_average(self) -> None:
+        """No moving average: the tabular generator samples with its trained weights."""
+
     def sample(self, condition: Condition) -> torch.Tensor:
-        """Encoded rows for the sampling path (the estimator sets conditioned blocks exactly)."""
+        """Encoded rows for the sampling path (the table data sets fixed blocks exactly)."""
         return self.generate(condition)[0]
+
+
+RECIPE = Recipe(name="mlp", batch_size=500, loss="wgan-gp", fidelity=True)

@@ -1,0 +1,175 @@
+"""Images: the modality behind the convolutional backbones.
+
+Images go through :func:`~synthaug._validation.check_images` (one (n, C, H, W) array
+and the caller's layout, dtype and value range), train the recipe chosen by
+``image_model`` (:data:`synthaug.nn.IMAGE_RECIPES`), and come back in the caller's
+layout. The class label is the only condition column. After training, the sampling
+generator's batch-norm statistics are recomputed from its own outputs.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import torch
+
+from synthaug._conditioning import ConditionSpace
+from synthaug._judges import image_judge
+from synthaug._labels import Labels
+from synthaug._modality import Inputs, Modality, TrainingSet
+from synthaug._runtime import seeded
+from synthaug._schema import DiscreteColumn
+from synthaug._validation import ImageLayout, LabelLayout, check_images, check_labels
+from synthaug.image_metrics import MAX_IMAGES, ImageFidelityReport, image_fidelity_report
+from synthaug.nn import IMAGE_RECIPES
+from synthaug.nn.augment import parse_policy
+from synthaug.nn.image import ImageGAN, ImageGANConfig
+
+# Batches of generated images whose statistics the sampling generator's batch norm keeps.
+CALIBRATION_BATCHES, CALIBRATION_BATCH = 8, 256
+
+
+class ImageModality(Modality):
+    """Fitted images: their layout, the label and the recipe."""
+
+    name, backbone = "images", "conv"
+    fit_report_size, report_size = 1_000, MAX_IMAGES
+
+    def __init__(self, layout: ImageLayout, labels: Labels | None, space: ConditionSpace,
+                 image_model: str):
+        self.layout, self.labels, self.space = layout, labels, space
+        self.recipe = IMAGE_RECIPES[image_model]
+
+    # ---------------------------------------------------------------- fit
+
+    @classmethod
+    def accepts(cls, X) -> bool:
+        return not isinstance(X, pd.DataFrame) and np.ndim(X) in (3, 4)
+
+    @classmethod
+    def wrong_shape(cls, X) -> str:
+        return (f"backbone='conv' takes images of shape (n, H, W), (n, H, W, C) or "
+                f"(n, C, H, W); got X with {np.ndim(X)} dimension(s). Reshape flat pixel rows "
+                "with X.reshape(n, H, W), or use backbone='auto' for a table.")
+
+    @classmethod
+    def check(cls, X, y, params: dict) -> Inputs:
+        if params["target_column"] is not None:
+            raise ValueError(
+                f"target_column={params['target_column']!r} applies to tables; pass image "
+                "labels as y (and leave target_column=None)."
+            )
+        pixels, layout = check_images(X)
+        labels, label_layout = (None, None) if y is None else check_labels(y, len(pixels))
+        return Inputs(cls, pixels, layout, labels, label_layout, original=np.asarray(X))
+
+    @classmethod
+    def fit(cls, inputs: Inputs, params: dict, rng) -> tuple["ImageModality", TrainingSet]:
+        labels = None
+        codes = np.zeros((len(inputs), 0), np.int64)
+        if inputs.labels is not None:
+            labels = Labels(DiscreteColumn.fit(pd.Series(inputs.labels)), inputs.label_layout, 0)
+            codes = labels.column.codes(pd.Series(inputs.labels))[:, None]
+        space = ConditionSpace.from_codes(codes, [] if labels is None
+                                          else [labels.column.n_categories])
+        modality = cls(inputs.layout, labels, space, params["image_model"])
+        layout = inputs.layout
+        return modality, TrainingSet(
+            inputs.data, codes, modality.recipe.choose(params)["batch_size"],
+            prepare=lambda network, batch: network.pad(layout.to_unit(batch.float())))
+
+    def network(self, params: dict) -> Callable[[torch.device], ImageGAN]:
+        recipe, layout, space = self.recipe, self.layout, self.space
+        config = ImageGANConfig(
+            height=layout.height, width=layout.width, channels=layout.channels,
+            n_classes=max(1, space.dim), label_column=None if self.labels is None else 0,
+            noise_dim=params["embedding_dim"], base_width=params["conv_width"],
+            augment=parse_policy(recipe.choose(params)["diff_augment"]),
+            ema_decay=recipe.ema_decay,
+        )
+
+        def build(device: torch.device) -> ImageGAN:
+            network = ImageGAN(config, *recipe.networks(config)).to(device)
+            # Channels-last on CUDA (faster convolutions there).
+            return network.to(memory_format=network.memory_format)
+
+        return build
+
+    def attributes(self) -> dict:
+        return {"image_shape_": (self.layout.height, self.layout.width, self.layout.channels)}
+
+    def after_training(self, network: ImageGAN, seed: int, device: torch.device) -> None:
+        with seeded(seed, device):
+            network.calibrate([self.space.draw(CALIBRATION_BATCH, device)
+                               for _ in range(CALIBRATION_BATCHES)])
+
+    # ---------------------------------------------------------------- sample
+
+    def fixed_codes(self, conditions: dict | None) -> dict:
+        if conditions is not None:
+            raise ValueError("conditions= fixes columns of a table; an image model has only "
+                             "its label, which y= fixes.")
+        return {}
+
+    def decode(self, output: np.ndarray, codes: np.ndarray):
+        images = self.layout.restore(output)
+        if self.labels is None:
+            return images
+        return images, self.labels.decode(codes[:, self.labels.index])
+
+    # ---------------------------------------------------------------- real data later on
+
+    def check_real(self, X, y, name: str) -> Inputs:
+        pixels, layout = check_images(X, min_images=1)
+        shape = (layout.height, layout.width, layout.channels)
+        if shape != (self.layout.height, self.layout.width, self.layout.channels):
+            raise ValueError(
+                f"{name} holds images of (H, W, C) = {shape}; the model was fit on "
+                f"{(self.layout.height, self.layout.width, self.layout.channels)}."
+            )
+        labels, label_layout = (None, None) if y is None else check_labels(y, len(pixels))
+        if labels is not None and self.labels is None:
+            raise ValueError(f"y was given for {name}, but the model was fit without y.")
+        return Inputs(type(self), pixels, layout, labels, label_layout, original=np.asarray(X))
+
+    def judge(self, inputs: Inputs, seed: int) -> Callable:
+        return image_judge(self.judged(inputs.X), inputs.labels, seed)
+
+    def judged(self, X) -> np.ndarray:
+        return self.layout.unit(X)
+
+    def report(self, network, device, real: Inputs, test: Inputs | None, n: int, seed: int,
+               history: list, feature_extractor=None) -> ImageFidelityReport:
+        synthetic = self.sample(network, n, None, None, seed, device)
+        synthetic_labels = None
+        if self.labels is not None:
+            synthetic, synthetic_labels = synthetic
+        return image_fidelity_report(
+            real.X, synthetic, y_real=real.labels,
+            y_synthetic=None if real.labels is None else synthetic_labels,
+            real_test=None if test is None else test.X,
+            y_test=None if test is None else test.labels,
+            feature_extractor=feature_extractor, history=history, random_state=seed)
+
+    # ---------------------------------------------------------------- files
+
+    def to_dict(self) -> dict:
+        labels = self.labels
+        return {"layout": self.layout.to_dict(), "conditions": self.space.to_dict(),
+                "label": None if labels is None else labels.column.to_dict(),
+                "label_layout": None if labels is None else labels.layout.to_dict(),
+                "image_model": self.recipe.name}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ImageModality":
+        label = d["label"]
+        labels = None if label is None else Labels(
+            DiscreteColumn.from_dict(label), LabelLayout.from_dict(d["label_layout"]), 0)
+        return cls(ImageLayout.from_dict(d["layout"]), labels,
+                   ConditionSpace.from_dict(d["conditions"]), d["image_model"])
+
+    @classmethod
+    def report_from_dict(cls, d: dict) -> ImageFidelityReport:
+        return ImageFidelityReport.from_dict(d)

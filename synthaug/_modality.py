@@ -1,0 +1,223 @@
+"""What a kind of data (a table, a set of images) must do for the estimator, and which kind X is.
+
+A :class:`Modality` is fitted from validated input and then owns everything that
+depends on the kind of data: the gate for later input, encoding, network
+construction, what runs after training, generation, decoding, the view the label
+filter's judge reads, the report and its own part of the model file. The estimator
+holds one and never asks which kind it is; the generation loop below is shared.
+
+Subclasses: :class:`synthaug._tables.TableModality` and
+:class:`synthaug._images.ImageModality`, registered in :data:`MODALITIES` by backbone.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+import torch
+
+from synthaug._conditioning import ConditionSpace
+from synthaug._containers import take_rows
+from synthaug._labels import Labels
+from synthaug._recipes import Recipe
+from synthaug._runtime import seeded
+from synthaug._training import GANModel
+from synthaug._validation import LabelLayout
+
+
+@dataclass
+class Inputs:
+    """Samples through the input gate, for the modality ``kind``.
+
+    ``data`` is in the package's form (a DataFrame for a table, an (n, C, H, W) pixel
+    array for images); ``original``, when kept, is the caller's own container.
+    """
+
+    kind: type["Modality"]
+    data: Any
+    layout: Any
+    labels: np.ndarray | None
+    label_layout: LabelLayout | None
+    original: Any = None
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    @property
+    def X(self):
+        """The samples in the caller's container, as augmentation returns them."""
+        return self.layout.restore(self.data) if self.original is None else self.original
+
+    def take(self, rows: np.ndarray) -> "Inputs":
+        """The samples at positions ``rows``."""
+        return Inputs(self.kind, take_rows(self.data, rows), self.layout,
+                      None if self.labels is None else self.labels[rows], self.label_layout,
+                      None if self.original is None else take_rows(self.original, rows))
+
+
+@dataclass
+class TrainingSet:
+    """What the training loop draws batches from: samples (encoded rows or pixels), their
+    category codes per condition column, the batch size, and how a drawn batch becomes
+    model input (``prepare(model, batch)``)."""
+
+    samples: np.ndarray
+    codes: np.ndarray
+    batch_size: int
+    prepare: Callable | None = None
+
+
+class Modality(ABC):
+    """A fitted kind of data.
+
+    Subclasses set ``name`` (as in model files), ``backbone`` (the estimator's
+    ``backbone_``), ``fit_report_size`` (samples the report after ``fit`` compares)
+    and ``report_size`` (the most that ``evaluate`` makes by default).
+    """
+
+    name: str
+    backbone: str
+    fit_report_size: int
+    report_size: int
+    space: ConditionSpace
+    labels: Labels | None
+    recipe: Recipe
+
+    # ---------------------------------------------------------------- fit
+
+    @classmethod
+    @abstractmethod
+    def accepts(cls, X) -> bool:
+        """Whether ``X`` has this kind's shape (a 2-D table, 3-D/4-D images)."""
+
+    @classmethod
+    @abstractmethod
+    def wrong_shape(cls, X) -> str:
+        """The message for ``X`` forced onto this backbone though it has another shape."""
+
+    @classmethod
+    @abstractmethod
+    def check(cls, X, y, params: dict) -> Inputs:
+        """The input gate for fitting: validate ``X`` and the labels."""
+
+    @classmethod
+    @abstractmethod
+    def fit(cls, inputs: Inputs, params: dict,
+            rng: np.random.RandomState) -> tuple["Modality", TrainingSet]:
+        """Fit the encoding (and condition space) on ``inputs``; return it and the training set."""
+
+    @abstractmethod
+    def network(self, params: dict) -> Callable[[torch.device], GANModel]:
+        """A builder of this data's networks on a device."""
+
+    @abstractmethod
+    def attributes(self) -> dict:
+        """The estimator's fitted attributes that only this kind has (``schema_``, ...)."""
+
+    def after_training(self, network: GANModel, seed: int, device: torch.device) -> None:
+        """What runs once training is done (nothing, unless a kind needs it)."""
+
+    # ---------------------------------------------------------------- sample
+
+    def sample(self, network: GANModel, n: int, y, conditions, seed: int,
+               device: torch.device):
+        """``n`` samples as the estimator's ``sample`` returns them."""
+        fixed = self.fixed_codes(conditions)
+        if y is None:
+            return self.decode(*self.generate(network, n, fixed, seed, device))
+        if self.labels is None:
+            raise ValueError("y= needs a model fit with labels; this one was fit without y.")
+        if self.labels.index in fixed:
+            raise ValueError(f"The label {self.labels.column.name!r} is given both as y and in "
+                             "conditions.")
+        if np.ndim(y) == 0:
+            fixed[self.labels.index] = self.labels.code_of(y)
+            return self.decode(*self.generate(network, n, fixed, seed, device))
+        y = np.asarray(y)
+        if len(y) != n:
+            raise ValueError(f"y has {len(y)} labels but n_samples={n}; they must match.")
+        classes = pd.unique(y)
+        if len(classes) == 0:
+            return self.decode(*self.generate(network, 0, fixed, seed, device))
+        codes = [self.labels.code_of(value) for value in classes]
+        positions = pd.Categorical(y, categories=classes).codes
+        # One generator run per class, in class order; `inverse` puts the samples back in y's order.
+        parts = [self.generate(network, int(np.sum(positions == group)),
+                               {**fixed, self.labels.index: int(code)}, seed + group, device)
+                 for group, code in enumerate(codes)]
+        inverse = np.argsort(np.argsort(positions, kind="stable"))
+        return self.decode(*(np.concatenate(part)[inverse] for part in zip(*parts)))
+
+    def generate(self, network: GANModel, n: int, fixed: dict, seed: int,
+                 device: torch.device) -> tuple[np.ndarray, np.ndarray]:
+        """Network output for ``n`` conditions fixing ``fixed`` (column -> code), and the
+        conditions' category codes ``(n, n_columns)``."""
+        network.eval()
+        outputs, codes = [], []
+        with seeded(seed, device), torch.no_grad():
+            for start in range(0, max(n, 1), network.sample_batch):
+                size = min(network.sample_batch, n - start)
+                # An empty request runs one throwaway sample, which gives the output's shape.
+                rows = max(size, 1)
+                condition = (self.space.fixed(rows, fixed, device) if fixed
+                             else self.space.draw(rows, device))
+                output = self.exact(network.sample(condition), fixed)
+                outputs.append(output[:size].float().cpu().numpy())
+                codes.append(condition.codes[:size].cpu().numpy())
+        return np.concatenate(outputs), np.concatenate(codes)
+
+    def exact(self, output: torch.Tensor, fixed: dict) -> torch.Tensor:
+        """Generator output with the fixed conditions met exactly (as it is, unless a kind
+        encodes its conditions in the output)."""
+        return output
+
+    @abstractmethod
+    def fixed_codes(self, conditions: dict | None) -> dict:
+        """``conditions=`` as ``{condition column: category code}``."""
+
+    @abstractmethod
+    def decode(self, output: np.ndarray, codes: np.ndarray):
+        """Network output and condition codes as the caller's container(s)."""
+
+    # ---------------------------------------------------------------- real data later on
+
+    @abstractmethod
+    def check_real(self, X, y, name: str) -> Inputs:
+        """The gate for real samples given after fit (evaluate, transform)."""
+
+    @abstractmethod
+    def judge(self, inputs: Inputs, seed: int) -> Callable:
+        """The label filter's judge, fit on real ``inputs``: ``predict(view) -> labels``."""
+
+    @abstractmethod
+    def judged(self, X):
+        """Samples in the caller's container (as ``sample`` returns them) as the judge reads them."""
+
+    @abstractmethod
+    def report(self, network: GANModel, device: torch.device, real: Inputs, test: Inputs | None,
+               n: int, seed: int, history: list, feature_extractor=None):
+        """A fidelity report of ``n`` fresh samples against the real ones."""
+
+    def report_sample(self, inputs: Inputs, rng: np.random.RandomState) -> Inputs:
+        """The training samples the report attached after ``fit`` compares with."""
+        return inputs.take(rng.permutation(len(inputs))[: self.fit_report_size])
+
+    # ---------------------------------------------------------------- files
+
+    @abstractmethod
+    def to_dict(self) -> dict:
+        """This data's part of the model file's metadata (JSON types)."""
+
+    @classmethod
+    @abstractmethod
+    def from_dict(cls, d: dict) -> "Modality":
+        ...
+
+    @classmethod
+    @abstractmethod
+    def report_from_dict(cls, d: dict):
+        """A report saved with a model of this kind."""

@@ -1,0 +1,248 @@
+"""Tables: the modality behind the MLP backbone.
+
+A table goes through :func:`~synthaug._validation.check_table`, is encoded by a
+:class:`~synthaug._schema.TableSchema` (the class label, given as ``y``, encoded after
+the table's columns; given as ``target_column``, it is one of them), trains the
+residual MLP generator and packed critic of :mod:`synthaug.nn.tabular`, and decodes
+back to the caller's container, columns and dtypes. Conditions on discrete columns
+(the label among them) are met exactly: their one-hot blocks are set to the asked-for
+category in the generator's output.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+import torch
+
+from synthaug._conditioning import ConditionSpace
+from synthaug._judges import table_judge
+from synthaug._json import from_json, to_json
+from synthaug._labels import Labels
+from synthaug._modality import Inputs, Modality, TrainingSet
+from synthaug._schema import DiscreteColumn, TableSchema, infer_discrete
+from synthaug._validation import LabelLayout, TableLayout, check_labels, check_table
+from synthaug.metrics import MAX_ROWS, FidelityReport, fidelity_report
+from synthaug.nn import TABLE_RECIPE
+from synthaug.nn.tabular import TabularGAN
+
+
+class TableModality(Modality):
+    """A fitted table: its schema, condition space, layouts and label."""
+
+    name, backbone = "table", "mlp"
+    fit_report_size, report_size = 2_000, MAX_ROWS
+    recipe = TABLE_RECIPE
+
+    def __init__(self, schema: TableSchema, space: ConditionSpace, layout: TableLayout,
+                 label_layout: LabelLayout | None, target_column: Any):
+        self.schema, self.space, self.layout = schema, space, layout
+        self.target_column = target_column
+        self.labels = None
+        if target_column is not None:
+            names = [c.name for c in schema.discrete]
+            self.labels = Labels(schema.column(target_column), label_layout,
+                                 names.index(target_column))
+        elif schema.label is not None:
+            self.labels = Labels(schema.label, label_layout, len(schema.discrete) - 1)
+
+    # ---------------------------------------------------------------- fit
+
+    @classmethod
+    def accepts(cls, X) -> bool:
+        return isinstance(X, pd.DataFrame) or np.ndim(X) not in (3, 4)
+
+    @classmethod
+    def wrong_shape(cls, X) -> str:
+        return (f"backbone='mlp' takes a 2-D table; got X with {np.ndim(X)} dimensions. Use "
+                "backbone='auto' or 'conv' for images, or flatten them with "
+                "X.reshape(len(X), -1).")
+
+    @classmethod
+    def check(cls, X, y, params: dict) -> Inputs:
+        frame, layout = check_table(X)
+        labels, label_layout = _split_labels(frame, y, params["target_column"])
+        return Inputs(cls, frame, layout, labels, label_layout)
+
+    @classmethod
+    def fit(cls, inputs: Inputs, params: dict, rng) -> tuple["TableModality", TrainingSet]:
+        pac, target = params["pac"], params["target_column"]
+        batch_size = cls.recipe.choose(params)["batch_size"]
+        batch_size -= batch_size % pac
+        if batch_size == 0:
+            raise ValueError(
+                f"batch_size={params['batch_size']} must be at least pac={pac} (the critic "
+                f"judges pac rows at a time); raise batch_size or lower pac."
+            )
+        if any(not isinstance(w, Integral) or w < 1
+               for w in (*params["generator_dim"], *params["discriminator_dim"])):
+            raise ValueError(
+                f"generator_dim={params['generator_dim']} and discriminator_dim="
+                f"{params['discriminator_dim']} must hold positive integers."
+            )
+        frame = inputs.data
+        discrete = infer_discrete(frame, params["discrete_columns"])
+        if target is not None:
+            discrete.add(target)
+        labels = inputs.labels if target is None else None
+        schema = TableSchema.fit(frame, discrete, rng, labels)
+        encoded = schema.encode(frame, rng, labels)
+        codes = schema.discrete_codes(frame, labels)
+        space = ConditionSpace.from_codes(codes, [c.n_categories for c in schema.discrete])
+        modality = cls(schema, space, inputs.layout, inputs.label_layout, target)
+        return modality, TrainingSet(encoded, codes, batch_size)
+
+    def network(self, params: dict) -> Callable[[torch.device], TabularGAN]:
+        schema, space = self.schema, self.space
+
+        def build(device: torch.device) -> TabularGAN:
+            return TabularGAN(
+                schema.span_layout(), schema.discrete_blocks(), space.dim,
+                noise_dim=params["embedding_dim"],
+                generator_dim=tuple(params["generator_dim"]),
+                discriminator_dim=tuple(params["discriminator_dim"]),
+                pac=params["pac"],
+            ).to(device)
+
+        return build
+
+    def attributes(self) -> dict:
+        columns = self.layout.columns
+        found = {"schema_": self.schema, "n_features_in_": len(columns)}
+        if self.layout.kind == "frame" and all(isinstance(c, str) for c in columns):
+            found["feature_names_in_"] = np.asarray(columns, dtype=object)
+        return found
+
+    # ---------------------------------------------------------------- sample
+
+    def fixed_codes(self, conditions: dict | None) -> dict:
+        if conditions is None:
+            return {}
+        if not isinstance(conditions, dict):
+            raise TypeError(f"conditions must be a dict {{column: value}}; got "
+                            f"{type(conditions).__name__}.")
+        fixed = {}
+        names = [c.name for c in self.schema.discrete]
+        for name, value in conditions.items():
+            if name not in self.schema.names:
+                raise ValueError(f"conditions names column {name!r}, which was not seen during "
+                                 f"fit; columns are {self.schema.names}.")
+            column = self.schema.column(name)
+            if not isinstance(column, DiscreteColumn):
+                raise ValueError(
+                    f"conditions can fix discrete columns only, and {name!r} is continuous. "
+                    f"Fit with discrete_columns=[..., {name!r}] to condition on it."
+                )
+            fixed[names.index(name)] = column.code_of(value)
+        return fixed
+
+    def exact(self, output: torch.Tensor, fixed: dict) -> torch.Tensor:
+        blocks = self.schema.discrete_blocks()
+        for column, code in fixed.items():
+            begin, dim = blocks[column]
+            output[:, begin : begin + dim] = 0.0
+            output[:, begin + code] = 1.0
+        return output
+
+    def decode(self, output: np.ndarray, codes: np.ndarray):
+        frame, labels = self.schema.decode(output)
+        if labels is None:
+            return self.layout.restore(frame)
+        return self.layout.restore(frame), self.labels.layout.restore(labels)
+
+    # ---------------------------------------------------------------- real data later on
+
+    def check_real(self, X, y, name: str) -> Inputs:
+        frame, _ = check_table(X)
+        if tuple(frame.columns) != self.layout.columns:
+            raise ValueError(
+                f"{name}'s columns {list(frame.columns)} differ from those seen in fit "
+                f"{list(self.layout.columns)}; pass the same columns in the same order."
+            )
+        labels, label_layout = _split_labels(frame, y, self.target_column)
+        if labels is not None and self.labels is None:
+            raise ValueError(f"y was given for {name}, but the model was fit without y.")
+        return Inputs(type(self), frame, self.layout, labels, label_layout)
+
+    def judge(self, inputs: Inputs, seed: int) -> Callable:
+        return table_judge(self.judged(inputs.X), inputs.labels, seed)
+
+    def judged(self, X) -> pd.DataFrame:
+        # Not through the input gate: a small batch of synthetic rows may well have a
+        # column that is all missing.
+        frame = self.layout.to_frame(X)
+        return frame if self.target_column is None else frame.drop(columns=[self.target_column])
+
+    def report(self, network, device, real: Inputs, test: Inputs | None, n: int, seed: int,
+               history: list, feature_extractor=None) -> FidelityReport:
+        if feature_extractor is not None:
+            raise ValueError("feature_extractor applies to image models; this one models a table.")
+        labelled = self.target_column is not None or real.labels is not None
+        if test is not None and labelled and self.target_column is None and test.labels is None:
+            raise ValueError("X_test needs y_test when X comes with y.")
+        # Every column named by a string (SDMetrics' metadata); a label given as y becomes
+        # a column named after it.
+        names = {c: str(c) for c in self.layout.columns}
+        target = None if not labelled else str(self.target_column) if self.target_column \
+            is not None else _label_name(self.labels.layout, set(names.values()))
+
+        def frame(data: pd.DataFrame, labels) -> pd.DataFrame:
+            out = data.rename(columns=names)
+            return out.assign(**{target: labels}) if self.target_column is None and labelled \
+                else out
+
+        synthetic = self.schema.decode(self.generate(network, n, {}, seed, device)[0])
+        discrete = [names[c.name] for c in self.schema.discrete if c is not self.schema.label]
+        return fidelity_report(
+            frame(real.data, real.labels), frame(*synthetic),
+            real_test=None if test is None else frame(test.data, test.labels),
+            target=target, history=history, random_state=seed,
+            discrete_columns=discrete + ([target] if labelled and self.target_column is None
+                                         else []))
+
+    # ---------------------------------------------------------------- files
+
+    def to_dict(self) -> dict:
+        labels = self.labels
+        return {"schema": self.schema.to_dict(), "conditions": self.space.to_dict(),
+                "layout": self.layout.to_dict(), "target_column": to_json(self.target_column),
+                "label_layout": None if labels is None or labels.layout is None
+                else labels.layout.to_dict()}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TableModality":
+        label_layout = d["label_layout"]
+        return cls(TableSchema.from_dict(d["schema"]), ConditionSpace.from_dict(d["conditions"]),
+                   TableLayout.from_dict(d["layout"]),
+                   None if label_layout is None else LabelLayout.from_dict(label_layout),
+                   from_json(d["target_column"]))
+
+    @classmethod
+    def report_from_dict(cls, d: dict) -> FidelityReport:
+        return FidelityReport.from_dict(d)
+
+
+def _split_labels(frame: pd.DataFrame, y, target_column):
+    """The labels and their layout: from ``y``, or from the ``target_column`` of ``frame``."""
+    if target_column is None:
+        return (None, None) if y is None else check_labels(y, len(frame))
+    if y is not None:
+        raise ValueError(
+            f"target_column={target_column!r} takes the label from X; do not also pass y. "
+            "Set target_column=None to pass labels as y."
+        )
+    if target_column not in frame.columns:
+        raise ValueError(f"target_column={target_column!r} is not a column of X; X's columns "
+                         f"are {list(frame.columns)}.")
+    return check_labels(frame[target_column], len(frame))
+
+
+def _label_name(layout: LabelLayout, taken: set) -> str:
+    """A column name for labels given as ``y``: y's own name (else "y"), not one of ``taken``."""
+    name = str(layout.name) if layout.name is not None else "y"
+    while name in taken:
+        name = f"{name}_"
+    return name
