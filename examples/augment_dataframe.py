@@ -3,9 +3,11 @@
     python examples/augment_dataframe.py --epochs 60 --rows 5000 --out out/adult_income.pt
 
 With ``target_column`` the label stays a column of the DataFrame: ``fit_transform``
-returns the real rows, unchanged and in order, followed by synthetic rows that
-balance the label, with the same columns, dtypes and categories. Under half a minute on
-two CPU cores.
+returns the real rows, unchanged and in order, followed by synthetic rows with the same
+columns, dtypes and categories. How many is the default ``sampling_strategy="validated"``'s
+choice: internal cross-validation tries shares of what would balance the label and keeps
+the one that helps a proxy classifier, or none; ``augmentation_`` says what it did. About
+two minutes on two CPU cores (four GAN fits: one per fold, and the final one).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ def main() -> None:
                              random_state=args.seed, verbose=True)
     augmented = augmenter.fit_transform(frame)
 
+    print(f"\n{augmenter.augmentation_.summary()}")
     print(f"\nincome before: {frame['income'].value_counts().to_dict()}")
     print(f"income after:  {augmented['income'].value_counts().to_dict()}")
     print(f"real rows unchanged: {augmented.iloc[:len(frame)].equals(frame)}")

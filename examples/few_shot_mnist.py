@@ -108,7 +108,7 @@ def main() -> None:
 
     started = time.perf_counter()
     # The library's augmenting path: fit, then synthetic images per class, each vetted by
-    # the label filter (filter_synthetic=True, the default).
+    # the label filter (on for an explicit amount unless filter_synthetic=False).
     augmenter = GANAugmenter(epochs=args.epochs, conv_width=args.conv_width, embedding_dim=64,
                              image_model=args.image_model, random_state=0, device=args.device,
                              sampling_strategy={c: args.per_class + args.added_per_class

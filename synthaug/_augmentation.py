@@ -1,7 +1,10 @@
 """Augmentation: how many synthetic samples each class gets, drawing them, and the label filter.
 
-Counts follow ``sampling_strategy`` exactly as imbalanced-learn's over-samplers read
-it, so users can swap ``SMOTE`` for ``GANAugmenter`` without relearning it:
+``sampling_strategy="validated"`` (the default) lets the data decide how many samples to
+add: the amount ``"auto"`` would add (every class up to the majority), scaled by a
+share chosen by internal cross-validation (:func:`validate`), zero included. Any other
+value is read exactly as imbalanced-learn's over-samplers read it, so users can swap
+``SMOTE`` for ``GANAugmenter`` without relearning it:
 
 - ``"auto"`` / ``"not majority"``: every class but the majority up to the majority's count;
 - ``"minority"``: only the smallest class; ``"not minority"``: all but the smallest;
@@ -13,27 +16,40 @@ it, so users can swap ``SMOTE`` for ``GANAugmenter`` without relearning it:
 The label filter: a conditional generator does not always produce a sample of the
 class it was asked for. Near the class boundary, and for classes with few real
 samples, some look like another class, and added to a training set they are label
-noise. On 500-row Adult subsets, adding all of them gave downstream classifiers no F1
-gain over the real rows alone and cost them accuracy; keeping only the rows that a
-classifier trained on the real rows assigns to their class raised F1 above real-only,
-level with SMOTENC (``benchmarks/results/scarce_augmentation.md``). The judges are
-the package's fixed classifiers (:mod:`synthaug._judges`).
+noise. With the label filter every sample must be assigned to its class by a judge
+fit on the real samples (:mod:`synthaug._judges`; classes weighed equally, so that a
+small class is not refused wholesale); a class the filter cannot fill within a few
+draws gets fewer samples, never unvetted ones.
 """
 
 from __future__ import annotations
 
-import warnings
+import time
+from dataclasses import dataclass, field
 from numbers import Real
 from typing import Any, Callable
 
 import numpy as np
+from sklearn.base import clone
+from sklearn.model_selection import StratifiedKFold
 
 from synthaug._containers import concat_rows, take_rows
+from synthaug._json import json_key, json_safe
+from synthaug._runtime import new_seed, seed_of
 
 # Draws of candidates per class before the filter gives up, and candidates drawn per
 # sample still wanted in each draw.
 ROUNDS = 5
 OVERDRAW = 2
+# The validated choice: shares of the "auto" amount tried, folds, the most rows a fold
+# model is fit on (larger tables are validated on a stratified subsample: a cheaper
+# and, since more real rows leave less to gain, a cautious estimate), and how far the
+# internal ROC AUC (averaged over folds and proxy models) may fall before an amount
+# counts as harmful.
+SHARES = (0.0, 0.25, 0.5, 1.0)
+FOLDS = 3
+VALIDATION_ROWS = 5_000
+AUC_TOLERANCE = 0.002
 
 
 def synthetic_counts(y: np.ndarray, sampling_strategy: Any) -> dict:
@@ -104,69 +120,240 @@ def synthetic_counts(y: np.ndarray, sampling_strategy: Any) -> dict:
     return {c: targets.get(c, n) - n for c, n in current.items()}
 
 
+@dataclass
+class Augmentation:
+    """What augmentation added, and why (``GANAugmenter.augmentation_``).
+
+    Attributes
+    ----------
+    strategy : str
+        ``"validated"``, or the explicit ``sampling_strategy`` (as text).
+    requested, added, refused : dict
+        Per class: synthetic samples asked for, added, and candidates the label filter
+        refused (``refused`` is empty without the filter). ``added`` falls short of
+        ``requested`` only where the filter could not fill a class.
+    filtered : bool
+        Whether the samples passed the label filter.
+    share : float or None
+        With ``"validated"``: the share of the ``"auto"`` amount chosen (0 adds nothing).
+    validation : list of dict
+        With ``"validated"``: per amount tried (``share``, ``filtered``), the internal
+        estimate of the change over real samples alone in ROC AUC and in F1 (of the
+        smaller class for two classes, macro otherwise), mean and standard deviation
+        over folds and proxy models (``roc_auc_gain``, ``roc_auc_std``, ``f1_gain``,
+        ``f1_std``).
+    reason : str
+        Why this amount.
+    seconds : float
+        Time the augmentation took (validation and drawing; not the final fit).
+    """
+
+    strategy: str
+    requested: dict
+    added: dict
+    refused: dict
+    filtered: bool = True
+    share: float | None = None
+    validation: list = field(default_factory=list)
+    reason: str = ""
+    seconds: float = 0.0
+
+    @property
+    def gain(self) -> dict | None:
+        """The internal estimate for the amount chosen, or None (nothing added, or not validated)."""
+        return next((v for v in self.validation
+                     if v["share"] == self.share and v["filtered"] == self.filtered), None)
+
+    def summary(self) -> str:
+        """One line per class, and the validation's estimate."""
+        vetted = "label-filtered" if self.filtered else "unfiltered"
+        lines = [f"Augmentation ({self.strategy}): {sum(self.added.values())} {vetted} synthetic "
+                 f"samples added; {self.reason}"]
+        for label in self.requested:
+            refused = f", {self.refused[label]} refused by the label filter" \
+                if self.refused.get(label) else ""
+            lines.append(f"  class {label!r}: {self.added[label]} of {self.requested[label]} "
+                         f"added{refused}")
+        gain = self.gain
+        if gain is not None and self.share:
+            lines.append(f"  estimated gain over real samples alone: ROC AUC "
+                         f"{gain['roc_auc_gain']:+.4f} (± {gain['roc_auc_std']:.4f}), F1 "
+                         f"{gain['f1_gain']:+.4f} (± {gain['f1_std']:.4f})")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        return json_safe({"strategy": self.strategy, "share": self.share, "filtered": self.filtered,
+                          "requested": _pairs(self.requested), "added": _pairs(self.added),
+                          "refused": _pairs(self.refused), "validation": self.validation,
+                          "reason": self.reason, "seconds": self.seconds})
+
+
+def _pairs(counts: dict) -> list:
+    return [[json_key(label), int(n)] for label, n in counts.items()]
+
+
+def augment(estimator, real) -> tuple[tuple, Augmentation]:
+    """Synthetic samples that a fitted ``estimator`` adds to the ``real`` inputs (a
+    :class:`~synthaug._modality.Inputs`), as ``sample`` returns them, and what it did."""
+    started = time.perf_counter()
+    strategy, share, validation = estimator.sampling_strategy, None, []
+    filtered = estimator.filter_synthetic in (True, "auto")
+    if isinstance(strategy, str) and strategy == "validated":
+        share, filtered, validation, reason = validate(estimator, real)
+        counts = {c: int(round(share * n)) for c, n in synthetic_counts(real.labels, "auto").items()}
+    else:
+        counts = synthetic_counts(real.labels, strategy)
+        reason = "the amount sampling_strategy asks for"
+    samples, added, refused = synthesize(
+        _drawer(estimator), counts, seed_of(estimator.random_state),
+        _vet(estimator, real) if filtered and any(counts.values()) else None)
+    return samples, Augmentation(
+        strategy=strategy if isinstance(strategy, str) else repr(strategy), requested=counts,
+        added=added, refused=refused, filtered=filtered, share=share, validation=validation,
+        reason=reason, seconds=time.perf_counter() - started)
+
+
+def _drawer(model) -> Callable:
+    """``draw(labels, seed)`` for :func:`synthesize`: one sample of each class in ``labels``."""
+    def draw(labels: np.ndarray, seed) -> tuple:
+        out = model.sample(len(labels), y=labels, random_state=seed)
+        return out if isinstance(out, tuple) else (out,)
+    return draw
+
+
+def _vet(model, real) -> tuple[Callable, Callable]:
+    """The label filter's ``(view, judge)`` for a fitted ``model``, its judge fit on ``real``."""
+    return model._modality.judged, model._modality.judge(real, seed_of(model.random_state))
+
+
+def validate(estimator, real) -> tuple[float, bool, list, str]:
+    """The share of the ``"auto"`` amount worth adding to ``real``, and whether to vet it
+    with the label filter, by cross-validation.
+
+    For each of :data:`FOLDS` stratified folds, a copy of ``estimator`` is fit on the
+    other folds (at most :data:`VALIDATION_ROWS` rows) and makes, once per way of
+    vetting (with the label filter, without it; ``filter_synthetic=True`` or ``False``
+    tries only that one), the samples the largest share would add; every share takes a
+    prefix of them. The modality's proxy models (for tables HistGradientBoosting and a
+    logistic regression; for images the small CNN) are trained on the fold's real
+    samples plus each candidate's and scored on the held-out fold. A candidate is kept
+    only if its ROC AUC, averaged over folds and proxies, falls no more than
+    :data:`AUC_TOLERANCE` below the real-only one; of those, the one with the largest
+    mean F1 gain wins, if that gain is positive. Returns the share, whether to filter, the estimates and the reason.
+    """
+    filters = {True: [True], False: [False], "auto": [True, False]}[estimator.filter_synthetic]
+    labels = real.labels
+    if not any(synthetic_counts(labels, "auto").values()):
+        return 0.0, filters[0], [], "the classes are balanced already"
+    classes, counts = np.unique(labels, return_counts=True)
+    folds = min(FOLDS, int(counts.min()))
+    if folds < 2:
+        return 0.0, filters[0], [], (f"class {classes[np.argmin(counts)]!r} has one sample: too "
+                                     "few to validate, so nothing was added")
+    # The class of interest for F1: the smaller of two; several classes: macro F1.
+    focus = classes[np.argmin(counts)] if len(classes) == 2 else None
+    rng = np.random.RandomState(seed_of(estimator.random_state))
+    splits = StratifiedKFold(folds, shuffle=True, random_state=new_seed(rng)).split(
+        np.zeros(len(labels)), labels)
+    gains = {(share, vetted): [] for vetted in filters for share in SHARES[1:]}
+    for train, test in splits:
+        train = _subsample(train, labels, VALIDATION_ROWS, rng)
+        fold_real, fold_test = real.take(train), real.take(test)
+        model = clone(estimator).set_params(fidelity=False)
+        model.fit(*_fit_arguments(estimator, fold_real))
+        targets = synthetic_counts(fold_real.labels, "auto")
+        modality, seed = model._modality, new_seed(rng)
+        base = modality.proxy_scores(fold_real, None, fold_test, focus, seed)
+        for vetted in filters:
+            samples, added, _ = synthesize(_drawer(model), targets, new_seed(rng),
+                                           _vet(model, fold_real) if vetted else None)
+            offsets = np.cumsum([0] + list(added.values()))
+            for share in SHARES[1:]:
+                rows = np.concatenate([np.arange(start, start + int(round(share * n)))
+                                       for start, n in zip(offsets[:-1], added.values())])
+                subset = tuple(take_rows(container, rows) for container in samples)
+                scores = modality.proxy_scores(fold_real, subset, fold_test, focus, seed)
+                gains[share, vetted] += [(s["roc_auc"] - b["roc_auc"], s["f1"] - b["f1"])
+                                         for s, b in zip(scores, base)]
+    estimates, safe = [], []
+    for (share, vetted), found in gains.items():
+        auc, f1 = (np.array(v) for v in zip(*found))
+        estimates.append({"share": share, "filtered": vetted, "roc_auc_gain": float(auc.mean()),
+                          "roc_auc_std": float(auc.std()), "f1_gain": float(f1.mean()),
+                          "f1_std": float(f1.std())})
+        if auc.mean() >= -AUC_TOLERANCE:
+            safe.append(estimates[-1])
+    best = max(safe, key=lambda e: e["f1_gain"], default=None)
+    if best is None:
+        return 0.0, filters[0], estimates, ("every amount tried lowered the internal ROC AUC, "
+                                            "so nothing was added")
+    if best["f1_gain"] <= 0:
+        return 0.0, filters[0], estimates, ("no amount tried raised the internal F1, so "
+                                            "nothing was added")
+    return best["share"], best["filtered"], estimates, (
+        f"{best['share']:.0%} of the amount that balances the classes"
+        f"{', label-filtered,' if best['filtered'] else ', unfiltered,'} scored best in "
+        "internal cross-validation")
+
+
+def _subsample(rows: np.ndarray, labels: np.ndarray, most: int, rng) -> np.ndarray:
+    """At most ``most`` of ``rows``, stratified by ``labels`` (every class keeps a row)."""
+    if len(rows) <= most:
+        return rows
+    keep = []
+    for label in np.unique(labels[rows]):
+        mine = rows[labels[rows] == label]
+        keep.append(rng.choice(mine, max(1, int(round(most * len(mine) / len(rows)))),
+                               replace=False))
+    return np.sort(np.concatenate(keep))
+
+
+def _fit_arguments(estimator, inputs) -> tuple:
+    """``(X, y)`` for ``fit``: the caller's containers (the label inside X with target_column)."""
+    if estimator.target_column is not None:
+        return inputs.X, None
+    return inputs.X, inputs.label_layout.restore(inputs.labels)
+
+
 def synthesize(draw: Callable, counts: dict, seed: int,
-               vet: tuple[Callable, Callable] | None = None) -> tuple:
-    """``counts[c]`` synthetic samples of each class ``c``, class by class.
+               vet: tuple[Callable, Callable] | None = None) -> tuple[tuple, dict, dict]:
+    """Up to ``counts[c]`` synthetic samples of each class ``c``, class by class.
 
     ``draw(labels, seed)`` makes one sample of each class in ``labels`` and returns a
     tuple of row-aligned containers (samples, and their labels when the model has a
     separate label), as the estimator's ``sample`` does; ``seed=None`` is its own seed.
     With ``vet=(view, judge)`` every sample passes the label filter: ``judge(view(X))``
-    must give the class it was made for (see :func:`filtered`); a class the filter could
-    not fill is topped up unvetted, with a warning.
+    must give the class it was made for; a class the filter cannot fill within
+    :data:`ROUNDS` draws gets fewer. Returns the samples and, per class, how many were
+    added and how many candidates the filter refused.
     """
-    wanted = np.repeat(np.array(list(counts), dtype=object), list(counts.values()))
-    if vet is None or len(wanted) == 0:
-        return draw(wanted, None)
+    wanted = {c: int(n) for c, n in counts.items()}
+    if vet is None:
+        labels = np.repeat(np.array(list(wanted), dtype=object), list(wanted.values()))
+        return draw(labels, None), wanted, {}
     view, judge = vet
-
-    def draw_judged(labels: np.ndarray, seed: int) -> tuple:
-        candidates = draw(labels, seed)
-        return candidates, view(candidates[0])
-
-    samples, unvetted = filtered(draw_judged, judge, counts, seed)
-    for label, n in unvetted.items():
-        warnings.warn(
-            f"Only {counts[label] - n} of {counts[label]} synthetic samples of class "
-            f"{label!r} passed the label filter after {ROUNDS} draws; the other {n} "
-            "were added unvetted. The generator has not learnt this class well: train "
-            "longer, or check fidelity_.", UserWarning, stacklevel=4)
-    return samples
-
-
-def filtered(draw: Callable, judge: Callable, counts: dict, seed: int) -> tuple[tuple, dict]:
-    """``counts[c]`` samples of each class ``c`` that ``judge`` assigns to ``c``, class by class.
-
-    ``draw(labels, seed)`` makes one candidate of each class in ``labels`` and returns
-    ``(candidates, features)``: ``candidates`` a tuple of row-aligned containers
-    (frames, series or arrays; returned, in the same kinds) and ``features`` what
-    ``judge`` reads. A class still short after :data:`ROUNDS` draws is topped up with
-    its rejected candidates. Returns the samples and ``{class: number topped up}``.
-    """
-    kept = {c: [] for c in counts}
-    missing = {c: int(n) for c, n in counts.items() if n > 0}
-    rejected = {}
+    kept = {c: [] for c in wanted}
+    missing = {c: n for c, n in wanted.items() if n > 0}
+    refused = {c: 0 for c in wanted}
     for attempt in range(ROUNDS):
         if not missing:
             break
         labels = np.repeat(np.array(list(missing), dtype=object),
                            [OVERDRAW * n for n in missing.values()])
-        candidates, features = draw(labels, seed + attempt)
-        agrees = judge(features) == labels
+        candidates = draw(labels, seed + attempt)
+        agrees = judge(view(candidates[0])) == labels
         for c in list(missing):
             mine = labels == c
             good = np.flatnonzero(mine & agrees)[: missing[c]]
+            refused[c] += int(np.sum(mine & ~agrees))
             kept[c].append((candidates, good))
-            rejected[c] = (candidates, np.flatnonzero(mine & ~agrees))
             missing[c] -= len(good)
             if missing[c] == 0:
                 del missing[c]
-    for c, n in missing.items():
-        # Each draw makes 2n candidates of a class short of n, so n were rejected.
-        candidates, spare = rejected[c]
-        kept[c].append((candidates, spare[:n]))
-    pieces = [piece for c in counts for piece in kept[c]]
-    width = len(pieces[0][0])
+    pieces = [piece for c in wanted for piece in kept[c]]
+    if not pieces:
+        return draw(np.array([], dtype=object), seed), {c: 0 for c in wanted}, refused
     samples = tuple(concat_rows([take_rows(candidates[k], rows) for candidates, rows in pieces])
-                    for k in range(width))
-    return samples, missing
+                    for k in range(len(pieces[0][0])))
+    added = {c: wanted[c] - missing.get(c, 0) for c in wanted}
+    return samples, added, refused

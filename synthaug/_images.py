@@ -16,7 +16,7 @@ import pandas as pd
 import torch
 
 from synthaug._conditioning import ConditionSpace
-from synthaug._judges import image_judge
+from synthaug._judges import batched, fit_classifier, image_judge
 from synthaug._labels import Labels
 from synthaug._modality import Inputs, Modality, TrainingSet
 from synthaug._runtime import seeded
@@ -139,6 +139,16 @@ class ImageModality(Modality):
 
     def judged(self, X) -> np.ndarray:
         return self.layout.unit(X)
+
+    def labelled(self, samples: tuple) -> tuple:
+        return self.judged(samples[0]), np.asarray(samples[1])
+
+    def proxies(self, features: np.ndarray, labels: np.ndarray, seed: int) -> list[Callable]:
+        classes, codes = np.unique(labels, return_inverse=True)
+        model = fit_classifier(torch.as_tensor(features, dtype=torch.float32),
+                               torch.as_tensor(codes), len(classes), seed=seed)
+        return [lambda X: torch.softmax(batched(model, torch.as_tensor(X, dtype=torch.float32)),
+                                        dim=1).numpy()]
 
     def report(self, network, device, real: Inputs, test: Inputs | None, n: int, seed: int,
                history: list, feature_extractor=None) -> ImageFidelityReport:

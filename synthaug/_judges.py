@@ -21,8 +21,11 @@ import torch
 import torch.nn.functional as F
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 from torch import nn
 
 from synthaug._runtime import seeded
@@ -39,13 +42,49 @@ IMAGE_JUDGE_STEPS = 300
 # ---------------------------------------------------------------- tables
 
 
-def label_model(features: pd.DataFrame, seed: int, notes: list | None = None):
+def label_model(features: pd.DataFrame, seed: int, notes: list | None = None,
+                class_weight: str | None = None):
     """The fixed classifier the package judges tables with (unfitted): HistGradientBoosting
     on ``features``' numbers and categories (columns of more than 250 categories are left
-    out, with a line in ``notes``)."""
+    out, with a line in ``notes``); ``class_weight="balanced"`` weighs classes equally."""
     return make_pipeline(_model_encoder(features, [] if notes is None else notes),
                          HistGradientBoostingClassifier(max_iter=100, random_state=seed,
-                                                        categorical_features="from_dtype"))
+                                                        categorical_features="from_dtype",
+                                                        class_weight=class_weight))
+
+
+def linear_model(features: pd.DataFrame, seed: int):
+    """A logistic regression on ``features`` (unfitted): numbers imputed and standardised,
+    categories one-hot (missing values a category of their own, unseen ones ignored)."""
+    numeric = [c for c in features.columns if is_number(features[c])]
+    discrete = [c for c in features.columns if c not in numeric]
+    encoder = ColumnTransformer([
+        ("numbers", make_pipeline(transformer(frame_as_numbers), SimpleImputer(strategy="median"),
+                                  StandardScaler()), numeric),
+        ("categories", make_pipeline(transformer(frame_as_strings),
+                                     OneHotEncoder(handle_unknown="ignore")), discrete),
+    ])
+    return make_pipeline(encoder, LogisticRegression(max_iter=1000, random_state=seed))
+
+
+def classification_scores(probabilities: np.ndarray, classes: np.ndarray, y: np.ndarray,
+                          focus=None) -> dict:
+    """Accuracy, macro F1 and ROC AUC (macro one-vs-rest for several classes) of class
+    ``probabilities`` (columns in ``classes`` order) for true labels ``y``; with
+    ``focus``, also ``f1_focus``: the F1 of that one class."""
+    y = np.asarray(y)
+    predicted = classes[np.argmax(probabilities, axis=1)]
+    if len(classes) == 2:
+        auc = roc_auc_score(y == classes[1], probabilities[:, 1])
+    else:
+        present = np.isin(classes, np.unique(y))
+        p = probabilities[:, present] / probabilities[:, present].sum(1, keepdims=True).clip(1e-12)
+        auc = roc_auc_score(y, p, multi_class="ovr", labels=classes[present])
+    scores = {"accuracy": float(accuracy_score(y, predicted)),
+              "f1": float(f1_score(y, predicted, average="macro")), "roc_auc": float(auc)}
+    if focus is not None:
+        scores["f1_focus"] = float(f1_score(y == focus, predicted == focus))
+    return scores
 
 
 def _model_encoder(frame: pd.DataFrame, notes: list) -> ColumnTransformer:
@@ -72,6 +111,11 @@ def frame_as_numbers(frame: pd.DataFrame) -> pd.DataFrame:
     """Numbers as floats; datetimes and timedeltas as nanoseconds."""
     return pd.DataFrame({name: as_numbers(frame[name]) for name in frame.columns},
                         index=frame.index)
+
+
+def frame_as_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """Category-like columns as strings (missing values become a category of their own)."""
+    return frame.astype(str)
 
 
 def _as_categories(frame: pd.DataFrame) -> pd.DataFrame:
@@ -145,9 +189,11 @@ def batched(function, images: torch.Tensor, batch_size: int = INFERENCE_BATCH) -
 
 
 def table_judge(features: pd.DataFrame, labels: np.ndarray, seed: int) -> Callable:
-    """:func:`label_model` fit to ``labels``, returned as ``predict(frame) -> labels``."""
+    """:func:`label_model` fit to ``labels`` with classes weighed equally, returned as
+    ``predict(frame) -> labels``. Balanced weights keep a small class's judge from
+    assigning most rows to the large one (and refusing that class's samples wholesale)."""
     classes, codes = np.unique(labels, return_inverse=True)
-    model = label_model(features, seed).fit(features, codes)
+    model = label_model(features, seed, class_weight="balanced").fit(features, codes)
     return lambda X: classes[model.predict(X)]
 
 

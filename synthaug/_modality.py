@@ -21,7 +21,8 @@ import pandas as pd
 import torch
 
 from synthaug._conditioning import ConditionSpace
-from synthaug._containers import take_rows
+from synthaug._containers import concat_rows, take_rows
+from synthaug._judges import classification_scores
 from synthaug._labels import Labels
 from synthaug._recipes import Recipe
 from synthaug._runtime import seeded
@@ -196,6 +197,34 @@ class Modality(ABC):
     @abstractmethod
     def judged(self, X):
         """Samples in the caller's container (as ``sample`` returns them) as the judge reads them."""
+
+    @abstractmethod
+    def labelled(self, samples: tuple) -> tuple:
+        """``(view, labels)`` of synthetic samples as ``sample`` returns them (a tuple)."""
+
+    @abstractmethod
+    def proxies(self, features, labels: np.ndarray, seed: int) -> list[Callable]:
+        """The proxy models of the validated amount, fit on ``(features, labels)``, each
+        as ``predict_proba(features)`` with columns in ``np.unique(labels)`` order."""
+
+    def proxy_scores(self, real: Inputs, synthetic: tuple | None, test: Inputs, focus,
+                     seed: int) -> list[dict]:
+        """Per proxy model trained on ``real`` plus ``synthetic`` samples: ``roc_auc`` and
+        ``f1`` (of class ``focus``, or macro when it is None) on ``test``."""
+        features, labels = [self.judged(real.X)], [real.labels]
+        if synthetic is not None:
+            view, synthetic_labels = self.labelled(synthetic)
+            features.append(view)
+            labels.append(np.asarray(synthetic_labels, dtype=real.labels.dtype))
+        features, labels = concat_rows(features), np.concatenate(labels)
+        classes = np.unique(labels)
+        scores = []
+        for predict_proba in self.proxies(features, labels, seed):
+            found = classification_scores(predict_proba(self.judged(test.X)), classes,
+                                          test.labels, focus)
+            scores.append({"roc_auc": found["roc_auc"],
+                           "f1": found["f1"] if focus is None else found["f1_focus"]})
+        return scores
 
     @abstractmethod
     def report(self, network: GANModel, device: torch.device, real: Inputs, test: Inputs | None,

@@ -19,7 +19,7 @@ import pandas as pd
 import torch
 
 from synthaug._conditioning import ConditionSpace
-from synthaug._judges import table_judge
+from synthaug._judges import label_model, linear_model, table_judge
 from synthaug._json import from_json, to_json
 from synthaug._labels import Labels
 from synthaug._modality import Inputs, Modality, TrainingSet
@@ -175,6 +175,17 @@ class TableModality(Modality):
         # column that is all missing.
         frame = self.layout.to_frame(X)
         return frame if self.target_column is None else frame.drop(columns=[self.target_column])
+
+    def labelled(self, samples: tuple) -> tuple:
+        if self.target_column is None:
+            return self.judged(samples[0]), np.asarray(samples[1])
+        frame = self.layout.to_frame(samples[0])
+        return frame.drop(columns=[self.target_column]), frame[self.target_column].to_numpy()
+
+    def proxies(self, features: pd.DataFrame, labels: np.ndarray, seed: int) -> list[Callable]:
+        classes, codes = np.unique(labels, return_inverse=True)
+        return [model(features, seed).fit(features, codes).predict_proba
+                for model in (label_model, linear_model)]
 
     def report(self, network, device, real: Inputs, test: Inputs | None, n: int, seed: int,
                history: list, feature_extractor=None) -> FidelityReport:

@@ -521,10 +521,10 @@ def _count(text: str) -> int:
 @click.option("--mark-synthetic", metavar="COLNAME",
               help="Add a boolean column (for images: an array) of this name, true on "
                    "synthetic rows.")
-@click.option("--filter/--no-filter", "filter_synthetic",
-              default=_DEFAULTS["filter_synthetic"], show_default=True,
+@click.option("--filter/--no-filter", "filter_synthetic", default=None,
               help="Replace synthetic rows that a classifier of the real rows assigns to "
-                   "another class (filter_synthetic).")
+                   "another class (filter_synthetic) [library default: "
+                   f"{_DEFAULTS['filter_synthetic']}: the validated amount tries both].")
 @_training_options
 def augment(data, target: str | None, out, strategy: tuple, mark_synthetic: str | None,
             filter_synthetic: bool, **options) -> None:
@@ -547,8 +547,9 @@ def augment(data, target: str | None, out, strategy: tuple, mark_synthetic: str 
         raise click.BadParameter(f"DATA already has {'an array' if images else 'a column'} "
                                  f"{mark_synthetic!r}.", param_hint="--mark-synthetic")
     sampling_strategy = _strategy(strategy, labels)
-    params = dict(filter_synthetic=filter_synthetic, **(
-        {} if sampling_strategy is None else {"sampling_strategy": sampling_strategy}))
+    params = {name: value for name, value in (("filter_synthetic", filter_synthetic),
+                                              ("sampling_strategy", sampling_strategy))
+              if value is not None}
     model = _augmenter(options, **params, **({} if images else {"target_column": target}))
     with _fitting(model, options):
         if images:
@@ -565,6 +566,7 @@ def augment(data, target: str | None, out, strategy: tuple, mark_synthetic: str 
     counts = ", ".join(f"{label}: {before.get(label, 0)} -> {n}" for label, n in after.items())
     _status(f"Wrote {len(augmented)} {'images' if images else 'rows'} "
             f"({len(augmented) - len(data)} synthetic) to {where}; per class {counts}.", out)
+    _status(model.augmentation_.summary(), out)
     if model.fidelity_ is not None:
         _status(model.fidelity_.summary(), out)
 

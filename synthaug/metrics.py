@@ -31,13 +31,13 @@ import pandas as pd
 from pandas.api import types as ptypes
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
-from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
 from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, OneHotEncoder
 
 from synthaug._json import json_key, json_safe
-from synthaug._judges import frame_as_numbers, label_model, transformer
+from synthaug._judges import (classification_scores, frame_as_numbers, frame_as_strings,
+                              label_model, transformer)
 from synthaug._runtime import new_seed
 from synthaug._scoring import bounded, class_diversity, diversity_warnings, fmt, holdout
 from synthaug._validation import is_number
@@ -354,17 +354,8 @@ def _ml_efficacy(real, synthetic, test, target, rng, notes) -> dict | None:
 
 def _classification_scores(model, X, y, classes) -> dict:
     probabilities = pd.DataFrame(model.predict_proba(X), columns=model.classes_)
-    probabilities = probabilities.reindex(columns=classes, fill_value=0.0).to_numpy()
-    predicted = classes[np.argmax(probabilities, axis=1)]
-    if len(classes) == 2:
-        auc = roc_auc_score(y == classes[1], probabilities[:, 1])
-    else:
-        present = np.isin(classes, y.unique())
-        p = probabilities[:, present] / probabilities[:, present].sum(1, keepdims=True).clip(1e-12)
-        auc = roc_auc_score(y, p, multi_class="ovr", labels=classes[present])
-    return {"accuracy": float(accuracy_score(y, predicted)),
-            "f1": float(f1_score(y, predicted, average="macro")),
-            "roc_auc": float(auc)}
+    return classification_scores(probabilities.reindex(columns=classes, fill_value=0.0)
+                                 .to_numpy(), classes, y)
 
 
 def _distance_space(real: pd.DataFrame) -> ColumnTransformer:
@@ -375,7 +366,7 @@ def _distance_space(real: pd.DataFrame) -> ColumnTransformer:
         ("numbers", make_pipeline(transformer(frame_as_numbers),
                                   SimpleImputer(strategy="median", add_indicator=True),
                                   MinMaxScaler()), numeric),
-        ("categories", make_pipeline(transformer(_as_strings),
+        ("categories", make_pipeline(transformer(frame_as_strings),
                                      OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
          discrete),
     ])
@@ -440,8 +431,3 @@ def _missing_category_warnings(missing: dict) -> list:
 
 def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
     return pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
-
-
-def _as_strings(frame: pd.DataFrame) -> pd.DataFrame:
-    """Category-like columns as strings (missing values become a category of their own)."""
-    return frame.astype(str)

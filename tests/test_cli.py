@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from synthaug import GANAugmenter
 from synthaug.cli import DataFile, main, parse_value
-from conftest import fast_augmenter, fast_image_augmenter
+from conftest import fast_augmenter
 
 # A tiny training run: one step per epoch on the 200-row table.
 TINY = ["--epochs", "2", "--batch-size", "200", "--seed", "0"]
@@ -143,7 +143,8 @@ def test_model_fit_with_separate_labels_samples_and_evaluates_them_as_a_column(t
 def test_augment_keeps_the_real_rows_and_marks_the_synthetic_ones(files, tmp_path):
     out = tmp_path / "augmented.csv"
     result = invoke("augment", files / "people.csv", "--target", "label", "--strategy", "yes=120",
-                    "--mark-synthetic", "synthetic", *TINY, "--no-fidelity", "--out", out)
+                    "--no-filter", "--mark-synthetic", "synthetic", *TINY, "--no-fidelity",
+                    "--out", out)
     assert succeeded(result)
     original, augmented = read(files / "people.csv"), read(out)
     counts = original["label"].value_counts()
@@ -154,7 +155,8 @@ def test_augment_keeps_the_real_rows_and_marks_the_synthetic_ones(files, tmp_pat
     assert f"yes: {counts['yes']} -> 120" in result.stdout
 
 
-@pytest.mark.parametrize("flag, expected", [([], True), (["--no-filter"], False)])
+@pytest.mark.parametrize("flag, expected", [([], "auto"), (["--filter"], True),
+                                            (["--no-filter"], False)])
 def test_augment_label_filter_is_on_unless_switched_off(files, monkeypatch, flag, expected):
     seen = []
     fit_transform = GANAugmenter.fit_transform
@@ -172,7 +174,7 @@ def test_augment_label_filter_is_on_unless_switched_off(files, monkeypatch, flag
 @pytest.mark.parametrize("strategy, expected_yes", [("minority", "no"), ("0.5", "half")])
 def test_augment_reads_strategy_names_and_floats(files, strategy, expected_yes):
     result = invoke("augment", files / "people.csv", "--target", "label", "--strategy", strategy,
-                    *TINY, "--no-fidelity", "--out", "-")
+                    "--no-filter", *TINY, "--no-fidelity", "--out", "-")
     assert succeeded(result)
     counts = pd.read_csv(io.StringIO(result.stdout))["label"].value_counts()
     n_no = read(files / "people.csv")["label"].value_counts()["no"]
@@ -434,7 +436,8 @@ def test_image_model_evaluates_and_augments(digit_files, tmp_path):
     assert succeeded(report) and "Image fidelity of 300 synthetic" in report.stdout
     assert json.loads((tmp_path / "report.json").read_text())["label_agreement"] is not None
     out = tmp_path / "augmented.npz"
-    result = invoke("augment", folder / "digits.npz", "--strategy", "7=60", "--epochs", 1,
+    result = invoke("augment", folder / "digits.npz", "--strategy", "7=60", "--no-filter",
+                    "--epochs", 1,
                     "--batch-size", 100, "--mark-synthetic", "synthetic", "--out", out)
     assert succeeded(result)
     with np.load(out) as written:

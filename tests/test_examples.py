@@ -29,8 +29,11 @@ def test_pipeline_example_scores_both_pipelines_on_the_same_folds(tmp_path):
 def test_dataframe_example_balances_keeps_real_rows_and_reloads(tmp_path):
     out = run_example("augment_dataframe.py", "--epochs", 1, "--rows", 400,
                       "--out", "model.pt", cwd=tmp_path)
+    before = re.search(r"income before: +\{'<=50K': (\d+), '>50K': (\d+)\}", out)
     after = re.search(r"income after: +\{'<=50K': (\d+), '>50K': (\d+)\}", out)
-    assert after and after[1] == after[2], out
+    added = re.search(r"Augmentation \(validated\): (\d+) \S+ synthetic samples added", out)
+    assert before and after and added, out
+    assert after[1] == before[1] and int(after[2]) == int(before[2]) + int(added[1])
     for claim in ["real rows unchanged: True", "same dtypes: True",
                   "the loaded model makes the same rows: True"]:
         assert claim in out, claim

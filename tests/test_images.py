@@ -43,7 +43,8 @@ def test_layout_dtype_and_range_round_trip(shape, dtype, value_range):
     assert X_new.shape == (10,) + X.shape[1:] and X_new.dtype == X.dtype
     assert value_range[0] <= X_new.min() and X_new.max() <= value_range[1]
     assert y_new.dtype == y.dtype and (y_new == 2).all()
-    X_res, y_res = aug.fit_resample(X[:40], np.r_[np.zeros(30, int), np.ones(10, int)])
+    X_res, y_res = aug.set_params(sampling_strategy="auto", filter_synthetic=False).fit_resample(
+        X[:40], np.r_[np.zeros(30, int), np.ones(10, int)])
     assert X_res.shape == (60,) + X.shape[1:] and X_res.dtype == X.dtype
     np.testing.assert_array_equal(X_res[:40], X[:40])  # real images first, unchanged
     assert np.bincount(y_res).tolist() == [30, 30]
@@ -263,8 +264,9 @@ def test_label_filter_keeps_images_of_the_class_they_were_made_for(digits):
 
     judge = image_judge(layout.unit(X[train]), y[train], seed=0)
     counts = {c: 40 for c in range(10)}
-    raw, raw_labels = synthesize(draw, counts, seed=0)
-    kept, labels = synthesize(draw, counts, seed=0, vet=(layout.unit, judge))
+    (raw, raw_labels), _, _ = synthesize(draw, counts, seed=0)
+    (kept, labels), added, _ = synthesize(draw, counts, seed=0, vet=(layout.unit, judge))
+    assert added == counts
     assert np.bincount(labels.astype(int)).tolist() == [40] * 10 and kept.dtype == X.dtype
     truth = judge_digits(digits)
     assert np.mean(truth.predict(raw.reshape(len(raw), -1) / 255) == raw_labels) < 0.75

@@ -48,7 +48,8 @@ def test_bad_strategies_name_the_problem(strategy, message):
 
 def test_fit_resample_counts_and_containers(imbalanced):
     X, y = imbalanced
-    X_res, y_res = fast_augmenter(sampling_strategy={1: 200}).fit_resample(X, y)
+    X_res, y_res = fast_augmenter(sampling_strategy={1: 200},
+                                  filter_synthetic=False).fit_resample(X, y)
     assert isinstance(X_res, pd.DataFrame) and isinstance(y_res, pd.Series)
     assert y_res.name == "target" and y_res.dtype == y.dtype
     assert y_res.value_counts().to_dict() == {0: 240, 1: 200}
@@ -61,7 +62,8 @@ def test_fit_resample_counts_and_containers(imbalanced):
 def test_fit_resample_with_arrays(imbalanced):
     X, y = imbalanced
     X_arr = X[["x1", "x2"]].to_numpy()
-    X_res, y_res = fast_augmenter().fit_resample(X_arr, y.to_numpy())
+    X_res, y_res = fast_augmenter(sampling_strategy="auto",
+                                  filter_synthetic=False).fit_resample(X_arr, y.to_numpy())
     assert isinstance(X_res, np.ndarray) and isinstance(y_res, np.ndarray)
     assert np.bincount(y_res).tolist() == [240, 240]
     np.testing.assert_array_equal(X_res[:300], X_arr)
@@ -87,7 +89,7 @@ def test_imblearn_pipeline_augments_training_folds_only(imbalanced, monkeypatch)
 def test_target_column_mode_transforms_a_frame(imbalanced):
     X, y = imbalanced
     frame = X.assign(target=y)
-    aug = fast_augmenter(target_column="target")
+    aug = fast_augmenter(target_column="target", sampling_strategy="auto", filter_synthetic=False)
     out = aug.fit_transform(frame)
     assert list(out.columns) == list(frame.columns)
     assert out["target"].value_counts().to_dict() == {0: 240, 1: 240}
@@ -103,7 +105,8 @@ def test_both_uses_meet_the_pipeline_rules(imbalanced):
     sampler = fast_augmenter()
     assert hasattr(sampler, "fit_resample") and not hasattr(sampler, "transform")
     make_pipeline(sampler, HistGradientBoostingClassifier())  # accepted by imblearn
-    transformer = fast_augmenter(target_column="target")
+    transformer = fast_augmenter(target_column="target", sampling_strategy="auto",
+                                 filter_synthetic=False)
     assert hasattr(transformer, "transform") and not hasattr(transformer, "fit_resample")
     with pytest.raises(TypeError):  # imblearn refuses a step with both; neither mode has both
         make_pipeline(_Both(), HistGradientBoostingClassifier()).fit(X, y)
@@ -165,21 +168,30 @@ def test_label_filter_keeps_only_samples_the_judge_assigns_to_their_class():
     X, y = _rule_table()
     judge = table_judge(X, y, seed=0)  # the package's judge, fit on the real rows
     counts = {"hi": 150, "lo": 0}
-    raw, raw_labels = synthesize(_noisy_draw(0.25), counts, seed=0)
-    kept, kept_labels = synthesize(_noisy_draw(0.25), counts, seed=0, vet=(lambda rows: rows, judge))
+    (raw, raw_labels), _, _ = synthesize(_noisy_draw(0.25), counts, seed=0)
+    (kept, kept_labels), added, refused = synthesize(_noisy_draw(0.25), counts, seed=0,
+                                                     vet=(lambda rows: rows, judge))
     assert _breaks_rule(raw, raw_labels).mean() == pytest.approx(0.25, abs=0.01)
     assert len(kept) == 150 and (kept_labels == "hi").all()  # counts kept
+    assert added == {"hi": 150, "lo": 0} and refused["hi"] >= 0.2 * 300  # a quarter of 2 x 150
     assert _breaks_rule(kept, kept_labels).mean() < 0.02
 
 
-def test_label_filter_tops_up_a_class_it_cannot_fill_and_warns():
+def test_label_filter_adds_fewer_samples_rather_than_unvetted_ones():
     X, y = _rule_table()
     judge = table_judge(X, y, seed=0)
-    with pytest.warns(UserWarning, match=r"of class 'hi' passed the label filter after 5 draws"):
-        kept, labels = synthesize(_noisy_draw(1.0), {"hi": 40, "lo": 10}, seed=0,
-                                  vet=(lambda rows: rows, judge))
-    assert labels.value_counts().to_dict() == {"hi": 40, "lo": 10}  # topped up, never short
-    assert _breaks_rule(kept, labels)[labels.to_numpy() == "hi"].all()  # the unvetted ones
+    draw = _noisy_draw(0.5)  # half of each draw is of the wrong class
+
+    def hopeless_for_hi(labels, seed):  # every "hi" row it makes breaks the rule
+        rows, given = draw(labels, seed)
+        rows.loc[given.to_numpy() == "hi", "x"] = -2.0
+        return rows, given
+
+    (kept, labels), added, refused = synthesize(hopeless_for_hi, {"hi": 40, "lo": 10}, seed=0,
+                                                vet=(lambda rows: rows, judge))
+    assert added == {"hi": 0, "lo": 10} and labels.value_counts().to_dict() == {"lo": 10}
+    assert refused["hi"] == 5 * 2 * 40  # five draws of twice the rows still wanted
+    assert not _breaks_rule(kept, labels).any()
 
 
 class _TwoRowGenerator(torch.nn.Module):
@@ -199,7 +211,7 @@ class _TwoRowGenerator(torch.nn.Module):
 def test_transform_filters_synthetic_rows_and_sample_does_not():
     X, y = _rule_table()
     frame = X.assign(label=y)
-    aug = fast_augmenter(target_column="label").fit(frame)
+    aug = fast_augmenter(target_column="label", sampling_strategy="auto").fit(frame)
     # One real row of each class: half of whatever the stub makes breaks the rule.
     pair = frame.iloc[[int(np.argmax(y == "hi")), int(np.argmax(y == "lo"))]]
     aug.network_ = _TwoRowGenerator(aug.schema_.encode(pair, np.random.RandomState(0)))
