@@ -11,7 +11,8 @@ samples. The report holds:
   tested on the same real test rows;
 - privacy: distance to the closest training record (DCR) of synthetic rows and of
   real rows the reference set does not hold, and the share of exact copies;
-- mode-collapse signals: categories never generated, and per-class diversity.
+- mode-collapse signals: categories never generated, and per-class diversity;
+- the detection score: how well a classifier tells real rows from synthetic ones.
 
 Every part works on at most ``max_rows`` rows per table (5,000 by default) so that
 a report on a large table takes seconds; the report's ``notes`` say what was
@@ -33,7 +34,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split
 from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, OneHotEncoder
@@ -45,6 +46,7 @@ DCR_RATIO_FLOOR = 0.5  # synthetic rows twice as close to training rows as real 
 DIVERSITY_FLOOR = 0.5  # a class's synthetic rows half as spread out as its real rows
 # HistGradientBoosting handles at most this many categories per feature.
 MAX_MODEL_CATEGORIES = 250
+DETECTION_FOLDS = 5
 
 
 @dataclass
@@ -79,6 +81,9 @@ class FidelityReport:
         Rows compared.
     seconds : float
         Time the report took.
+    detection : dict or None
+        :func:`detection_score`: ``score`` (1 = indistinguishable) and ``roc_auc`` of
+        the real-vs-synthetic classifier; ``None`` in a report saved before it existed.
     """
 
     quality: dict
@@ -92,6 +97,7 @@ class FidelityReport:
     n_real: int
     n_synthetic: int
     seconds: float
+    detection: dict | None = None
     history: list = field(default_factory=list, repr=False)
     real: pd.DataFrame | None = field(default=None, repr=False)
     synthetic: pd.DataFrame | None = field(default=None, repr=False)
@@ -107,6 +113,9 @@ class FidelityReport:
             f"  diagnostic (SDMetrics) {_fmt(d['score'])}  (validity {_fmt(d['data_validity'])}, "
             f"structure {_fmt(d['data_structure'])})",
         ]
+        if self.detection:
+            lines.append(f"  detection              {_fmt(self.detection['score'])}  "
+                         f"(real-vs-synthetic ROC AUC {_fmt(self.detection['roc_auc'])})")
         if self.ml_efficacy:
             real, syn, aug = (self.ml_efficacy[k] for k in ("real", "synthetic", "augmented"))
             lines.append(
@@ -131,6 +140,7 @@ class FidelityReport:
             "quality": self.quality,
             "column_scores": self.column_scores.to_dict(orient="records"),
             "diagnostic": self.diagnostic,
+            "detection": self.detection,
             "ml_efficacy": self.ml_efficacy,
             "privacy": self.privacy,
             "mode_collapse": self.mode_collapse,
@@ -151,6 +161,7 @@ class FidelityReport:
         rows = [("quality", k, v) for k, v in self.quality.items()]
         rows += [("column_shapes", r["column"], r["score"]) for _, r in self.column_scores.iterrows()]
         rows += [("diagnostic", k, v) for k, v in self.diagnostic.items()]
+        rows += [("detection", k, v) for k, v in (self.detection or {}).items()]
         for model, scores in (self.ml_efficacy or {}).items():
             if isinstance(scores, dict):
                 rows += [("ml_efficacy", f"{model}_{k}", v) for k, v in scores.items()]
@@ -247,11 +258,13 @@ def fidelity_report(real: pd.DataFrame, synthetic: pd.DataFrame, *, target: Any 
     space = _distance_space(real)
     privacy = _privacy(space, real, all_real, synthetic, real_test)
     collapse = _mode_collapse(space, real, synthetic, target)
+    detection = detection_score(real, synthetic, max_rows=max_rows,
+                                random_state=rng.randint(2**31 - 1))
     return FidelityReport(
         quality=quality, column_scores=column_scores, diagnostic=diagnostic, ml_efficacy=ml,
         privacy=privacy, mode_collapse=collapse, warnings=_warnings(privacy, collapse),
         notes=notes, n_real=len(real), n_synthetic=len(synthetic),
-        seconds=time.perf_counter() - started, history=list(history or []),
+        seconds=time.perf_counter() - started, detection=detection, history=list(history or []),
         real=real, synthetic=synthetic,
     )
 
@@ -270,6 +283,60 @@ def quality_scores(real: pd.DataFrame, synthetic: pd.DataFrame) -> dict:
     True
     """
     return _sdmetrics_reports(real, synthetic)[0]
+
+
+def detection_score(real: pd.DataFrame, synthetic: pd.DataFrame, *, max_rows: int = MAX_ROWS,
+                    random_state: int | None = 0) -> dict:
+    """How well a classifier tells real rows from synthetic ones.
+
+    The package's fixed HistGradientBoosting model (:func:`label_model`) learns to
+    label rows real or synthetic; its 5-fold stratified cross-validated ROC AUC on as
+    many real as synthetic rows is turned into SDMetrics' detection score,
+    ``1 - (2 * max(AUC, 0.5) - 1)``: 1 when the two cannot be told apart, 0 when every
+    row is told apart.
+
+    Parameters
+    ----------
+    real : DataFrame
+        The real rows.
+    synthetic : DataFrame
+        Synthetic rows with the same columns.
+    max_rows : int, default=5000
+        Rows used per table; both tables are cut to the same number of rows, at most
+        this many. With fewer than 5 rows a side the scores are NaN (undefined).
+    random_state : int, default=0
+        Seed for subsampling, the folds and the model.
+
+    Returns
+    -------
+    dict
+        ``{"score": float, "roc_auc": float}``.
+
+    Examples
+    --------
+    >>> from synthaug.datasets import load_adult
+    >>> from synthaug.metrics import detection_score
+    >>> adult = load_adult().frame
+    >>> detection_score(adult[:2000], adult[2000:4000])["score"] > 0.8
+    True
+    """
+    if list(real.columns) != list(synthetic.columns):
+        raise ValueError(
+            f"real and synthetic must have the same columns; got {list(real.columns)} and "
+            f"{list(synthetic.columns)}."
+        )
+    rng = np.random.RandomState(random_state)
+    n = min(len(real), len(synthetic), max_rows)  # balanced: chance is an AUC of 0.5
+    if n < DETECTION_FOLDS:
+        return {"score": float("nan"), "roc_auc": float("nan")}  # too few rows to fold
+    rows = pd.concat([table.sample(n, random_state=rng.randint(2**31 - 1))
+                      for table in (real, synthetic)], ignore_index=True)
+    is_synthetic = np.repeat([0, 1], n)
+    seed = rng.randint(2**31 - 1)
+    folds = StratifiedKFold(n_splits=DETECTION_FOLDS, shuffle=True, random_state=seed)
+    auc = float(np.mean(cross_val_score(label_model(rows, seed), rows, is_synthetic, cv=folds,
+                                        scoring="roc_auc")))
+    return {"score": 1 - (2 * max(auc, 0.5) - 1), "roc_auc": auc}
 
 
 def sdmetrics_metadata(frame: pd.DataFrame, discrete_columns: list | None = None) -> dict:
