@@ -144,6 +144,11 @@ def _param(text: str) -> tuple[str, object]:
         return key, value  # a bare word, such as loss=wgan
 
 
+def params_text(params: dict) -> str:
+    """``--synthaug-params`` for a results header."""
+    return ", ".join(f"{k}={v!r}" for k, v in params.items()) if params else "defaults"
+
+
 def epochs_kwargs(epochs: int | None) -> dict:
     """``{"epochs": epochs}``, or nothing: the library's own default."""
     return {} if epochs is None else {"epochs": epochs}

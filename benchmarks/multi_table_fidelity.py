@@ -36,8 +36,8 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 
 from _results import command_line, write_results  # noqa: E402 (benchmarks/ is on sys.path)
-from _tables import (TABLES, epochs_kwargs, fit_ctgan, mean_std, parse_args, reusable,
-                     split, text_as_object, text_columns)
+from _tables import (TABLES, epochs_kwargs, fit_ctgan, mean_std, params_text, parse_args,
+                     reusable, split, text_as_object, text_columns)
 
 MAX_SAMPLE = 32_561  # Adult's training split, the largest
 QUICK_ROWS, QUICK_TEST_ROWS = 600, 1000
@@ -216,7 +216,7 @@ def markdown(args, command, generators, skipped, tables, runs) -> list[str]:
         f"Command: `{command}`; {platform.machine()}, {os.cpu_count()} cores, CPU. Seeds "
         f"{' '.join(map(str, args.seeds))}; epochs: "
         f"{'each library default' if args.epochs is None else args.epochs}; synthaug "
-        f"parameters: {_params(args.synthaug_params)}. Each generator fits the training "
+        f"parameters: {params_text(args.synthaug_params)}. Each generator fits the training "
         "split (label as a column) and samples as many rows (at most 32,561); scores "
         "compare them with the training rows through `synthaug.metrics.fidelity_report` (at "
         "most 5,000 rows a side); TSTR is tested on the test split. Mean ± std over seeds.",
@@ -304,10 +304,6 @@ def _cell(records, key, spec) -> str:
     if key == "fit_seconds" and any("from" in r for r in records):
         cell += " †"
     return cell
-
-
-def _params(params: dict) -> str:
-    return ", ".join(f"{k}={v!r}" for k, v in params.items()) if params else "defaults"
 
 
 if __name__ == "__main__":
