@@ -117,8 +117,9 @@ def parse_args(parser: argparse.ArgumentParser, *, seeds: list[int]) -> argparse
                         help="epochs of the GAN and VAE generators (default: each library's "
                              "own; --quick: 2)")
     parser.add_argument("--synthaug-params", nargs="+", default=[], type=_param,
-                        metavar="KEY=VALUE", help="extra GANAugmenter parameters (ablations), "
-                        "values as Python literals: epochs=100 generator_dim=(128,128)")
+                        metavar="KEY=VALUE", help="extra GANAugmenter parameters (ablations; "
+                        "they win over --epochs), values as Python literals: epochs=100 "
+                        "generator_dim=(128,128)")
     parser.add_argument("--name", default=None, help="results file stem (ablations)")
     parser.add_argument("--reuse", metavar="PATH", default=None,
                         help="an earlier run's JSON: reuse its per-seed results of every "
