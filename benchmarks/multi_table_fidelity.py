@@ -16,7 +16,8 @@ sampling out. Mean ± std over seeds.
     python benchmarks/multi_table_fidelity.py --quick   # smoke: 600 Adult rows, 1 seed, 2 epochs
     # an ablation: synthaug refit with other parameters, the peers' results reused
     python benchmarks/multi_table_fidelity.py --synthaug-params embedding_dim=64 \\
-        --name multi_table_fidelity_embedding_64 --reuse benchmarks/results/multi_table_fidelity.json
+        --name multi_table_fidelity_embedding_64 \\
+        --reuse benchmarks/results/multi_table_fidelity.json
 
 Writes ``benchmarks/results/NAME.{md,json}`` (NAME: ``--name``, default
 ``multi_table_fidelity``; ``--quick``: ``NAME_quick.*``). The JSON keeps every per-seed
@@ -166,7 +167,8 @@ def main() -> None:
     for generator in skipped:
         print(f"note: {generator} skipped: package {PACKAGES[generator]!r} is not installed "
               "(pip install -e '.[bench]')")
-    earlier = reusable(args.reuse, KEYS, keep=lambda r: r["generator"] != "synthaug" and "error" not in r)
+    earlier = reusable(args.reuse, KEYS, keep=lambda r: r["generator"] != "synthaug"
+                       and "error" not in r)
 
     tables, runs = {}, []
     for table in args.tables:
@@ -188,11 +190,10 @@ def main() -> None:
                     synthetic, seconds = in_fresh_process(
                         fit_and_sample, generator, train, label, seed, args.epochs,
                         args.synthaug_params, min(len(train), MAX_SAMPLE))
-                except Exception as error:  # a failed fit is a missing cell, not a lost run
-                    record["error"] = f"{type(error).__name__}: {error}".splitlines()[0]
-                else:
                     record.update(fit_seconds=seconds,
                                   **score(train, test, synthetic, label, class_of_interest))
+                except Exception as error:  # one failed run is a missing cell, not a lost run
+                    record["error"] = f"{type(error).__name__}: {error}".splitlines()[0]
                 runs.append(record)
                 print(record, flush=True)
 
@@ -246,7 +247,7 @@ def markdown(args, command, generators, skipped, tables, runs) -> list[str]:
     lines += _summary(generators, tables, by_cell)
     failed = [r for r in runs if "error" in r]
     if failed:
-        lines += ["", "Failed fits: " + "; ".join(
+        lines += ["", "Failed runs: " + "; ".join(
             f"{r['table']} / {r['generator']} / seed {r['seed']}: {r['error']}" for r in failed)]
     return lines
 

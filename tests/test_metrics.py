@@ -121,10 +121,12 @@ def test_report_exports(table, tmp_path):
     assert again.summary() == report.summary()
     tidy = report.to_frame()
     assert list(tidy.columns) == ["section", "metric", "value"]
-    assert {"quality", "privacy", "ml_efficacy", "column_shapes", "detection"} <= set(tidy["section"])
+    sections = set(tidy["section"])
+    assert {"quality", "privacy", "ml_efficacy", "column_shapes", "detection"} <= sections
     assert "quality (SDMetrics)" in report.summary()
     detection = report.summary().splitlines()[3]
-    assert detection.startswith("  detection              ") and "(real-vs-synthetic ROC AUC" in detection
+    assert detection.startswith("  detection              ")
+    assert "(real-vs-synthetic ROC AUC" in detection
     assert set(as_dict["detection"]) == {"score", "roc_auc"}
     # a report saved before the detection score existed still loads, without the line
     older = FidelityReport.from_dict({k: v for k, v in as_dict.items() if k != "detection"})

@@ -145,7 +145,8 @@ def test_augmentation_value_quick_mode_then_a_variant_reusing_the_baselines(tmp_
     subprocess.run(script, check=True, cwd=ROOT)
     first = json.loads((tmp_path / "augmentation_value_quick.json").read_text())
     runs = {r["method"]: r for r in first["runs"]}
-    assert {"real only", "class weights", "random oversampling", "SMOTE(NC)", "synthaug"} <= set(runs)
+    assert {"real only", "class weights", "random oversampling", "SMOTE(NC)",
+            "synthaug"} <= set(runs)
     assert runs["real only"]["rows"] == 200 and runs["real only"]["seconds"] is None
     ours = runs["synthaug"]
     assert ours["rows"] > 200 and ours["seconds"] > 0  # rows were added, and timed
@@ -156,7 +157,8 @@ def test_augmentation_value_quick_mode_then_a_variant_reusing_the_baselines(tmp_
     subprocess.run(script + ["--synthaug-params", "filter_synthetic=False", "--name", "variant",
                              "--reuse", str(tmp_path / "augmentation_value_quick.json")],
                    check=True, cwd=ROOT)
-    again = {r["method"]: r for r in json.loads((tmp_path / "variant_quick.json").read_text())["runs"]}
+    variant = json.loads((tmp_path / "variant_quick.json").read_text())
+    again = {r["method"]: r for r in variant["runs"]}
     assert again["real only"]["from"] == first["command"]
     assert again["real only"]["scores"] == runs["real only"]["scores"]
     assert "from" not in again["synthaug"]  # the method under study is always refit
