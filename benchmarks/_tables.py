@@ -164,7 +164,7 @@ def fit_ctgan(frame: pd.DataFrame, seed: int, epochs: int | None):
     from ctgan import CTGAN
 
     discrete = text_columns(frame)
-    model = CTGAN(cuda=False, **epochs_kwargs(epochs))
+    model = CTGAN(enable_gpu=False, **epochs_kwargs(epochs))
     model.set_random_state(seed)
     model.fit(text_as_object(frame), discrete)
     return model
