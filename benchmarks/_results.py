@@ -1,10 +1,21 @@
-"""What every benchmark shares: where results go, and GPU utilisation while a block runs."""
+"""What every benchmark shares: where results go, the command that made them, and GPU
+utilisation while a block runs."""
 
 from __future__ import annotations
 
 import json
 import os
+import shlex
+import sys
 import threading
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def command_line() -> str:
+    """The running script's full command line, as typed from the repository root."""
+    script = os.path.relpath(os.path.abspath(sys.argv[0]), REPO)
+    return shlex.join(["python", script, *sys.argv[1:]])
 
 
 def write_results(results_dir: str, name: str, quick: bool, lines: list, payload) -> None:

@@ -11,7 +11,8 @@ samples. The report holds:
   tested on the same real test rows;
 - privacy: distance to the closest training record (DCR) of synthetic rows and of
   real rows the reference set does not hold, and the share of exact copies;
-- mode-collapse signals: categories never generated, and per-class diversity.
+- mode-collapse signals: categories never generated, and per-class diversity;
+- the detection score: how well a classifier tells real rows from synthetic ones.
 
 Every part works on at most ``max_rows`` rows per table (5,000 by default) so that
 a report on a large table takes seconds; the report's ``notes`` say what was
@@ -31,6 +32,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
+from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, OneHotEncoder
@@ -46,6 +48,7 @@ MAX_ROWS = 5_000
 # Signals worth a warning in the report.
 COPY_RATE_MARGIN = 0.01  # exact copies beyond the real data's own duplicate rate
 DCR_RATIO_FLOOR = 0.5  # synthetic rows twice as close to training rows as real ones are
+DETECTION_FOLDS = 5
 
 
 @dataclass
@@ -80,6 +83,9 @@ class FidelityReport:
         Rows compared.
     seconds : float
         Time the report took.
+    detection : dict or None
+        :func:`detection_score`: ``score`` (1 = indistinguishable) and ``roc_auc`` of
+        the real-vs-synthetic classifier; ``None`` in a report saved before it existed.
     """
 
     quality: dict
@@ -93,6 +99,7 @@ class FidelityReport:
     n_real: int
     n_synthetic: int
     seconds: float
+    detection: dict | None = None
     history: list = field(default_factory=list, repr=False)
     real: pd.DataFrame | None = field(default=None, repr=False)
     synthetic: pd.DataFrame | None = field(default=None, repr=False)
@@ -108,6 +115,9 @@ class FidelityReport:
             f"  diagnostic (SDMetrics) {fmt(d['score'])}  (validity {fmt(d['data_validity'])}, "
             f"structure {fmt(d['data_structure'])})",
         ]
+        if self.detection:
+            lines.append(f"  detection              {fmt(self.detection['score'])}  "
+                         f"(real-vs-synthetic ROC AUC {fmt(self.detection['roc_auc'])})")
         if self.ml_efficacy:
             real, syn, aug = (self.ml_efficacy[k] for k in ("real", "synthetic", "augmented"))
             lines.append(
@@ -132,6 +142,7 @@ class FidelityReport:
             "quality": self.quality,
             "column_scores": self.column_scores.to_dict(orient="records"),
             "diagnostic": self.diagnostic,
+            "detection": self.detection,
             "ml_efficacy": self.ml_efficacy,
             "privacy": self.privacy,
             "mode_collapse": self.mode_collapse,
@@ -152,6 +163,7 @@ class FidelityReport:
         rows = [("quality", k, v) for k, v in self.quality.items()]
         rows += [("column_shapes", r["column"], r["score"]) for _, r in self.column_scores.iterrows()]
         rows += [("diagnostic", k, v) for k, v in self.diagnostic.items()]
+        rows += [("detection", k, v) for k, v in (self.detection or {}).items()]
         for model, scores in (self.ml_efficacy or {}).items():
             if isinstance(scores, dict):
                 rows += [("ml_efficacy", f"{model}_{k}", v) for k, v in scores.items()]
@@ -220,11 +232,7 @@ def fidelity_report(real: pd.DataFrame, synthetic: pd.DataFrame, *, target: Any 
     True
     """
     started = time.perf_counter()
-    if list(real.columns) != list(synthetic.columns):
-        raise ValueError(
-            f"real and synthetic must have the same columns; got {list(real.columns)} and "
-            f"{list(synthetic.columns)}."
-        )
+    _check_same_columns(real, synthetic)
     if target is not None and target not in real.columns:
         raise ValueError(f"target={target!r} is not a column; columns are {list(real.columns)}.")
     rng = np.random.RandomState(random_state)
@@ -248,13 +256,14 @@ def fidelity_report(real: pd.DataFrame, synthetic: pd.DataFrame, *, target: Any 
     privacy = _privacy(space, real, all_real, synthetic, real_test)
     collapse = {"missing_categories": _missing_categories(real, synthetic),
                 "class_diversity": _class_diversity(space, real, synthetic, target)}
+    detection = detection_score(real, synthetic, max_rows=max_rows, random_state=new_seed(rng))
     return FidelityReport(
         quality=quality, column_scores=column_scores, diagnostic=diagnostic, ml_efficacy=ml,
         privacy=privacy, mode_collapse=collapse, warnings=_privacy_warnings(privacy)
         + _missing_category_warnings(collapse["missing_categories"])
         + diversity_warnings(collapse["class_diversity"], "rows"),
         notes=notes, n_real=len(real), n_synthetic=len(synthetic),
-        seconds=time.perf_counter() - started, history=list(history or []),
+        seconds=time.perf_counter() - started, detection=detection, history=list(history or []),
         real=real, synthetic=synthetic,
     )
 
@@ -273,6 +282,56 @@ def quality_scores(real: pd.DataFrame, synthetic: pd.DataFrame) -> dict:
     True
     """
     return _sdmetrics_reports(real, synthetic)[0]
+
+
+def detection_score(real: pd.DataFrame, synthetic: pd.DataFrame, *, max_rows: int = MAX_ROWS,
+                    random_state: int | None = 0) -> dict:
+    """How well a classifier tells real rows from synthetic ones.
+
+    The package's fixed HistGradientBoosting model (:func:`label_model`) learns to
+    label rows real or synthetic; its 5-fold stratified cross-validated ROC AUC on as
+    many real as synthetic rows is turned into SDMetrics' detection score,
+    ``1 - (2 * max(AUC, 0.5) - 1)``: 1 when the two cannot be told apart, 0 when every
+    row is told apart.
+
+    Parameters
+    ----------
+    real : DataFrame
+        The real rows.
+    synthetic : DataFrame
+        Synthetic rows with the same columns.
+    max_rows : int, default=5000
+        Rows used per table; both tables are cut to the same number of rows, at most
+        this many. With fewer than 5 rows a side the scores are NaN (undefined).
+    random_state : int, default=0
+        Seed for subsampling, the folds and the model.
+
+    Returns
+    -------
+    dict
+        ``{"score": float, "roc_auc": float}``.
+
+    Examples
+    --------
+    >>> from synthaug.datasets import load_adult
+    >>> from synthaug.metrics import detection_score
+    >>> adult = load_adult().frame
+    >>> detection_score(adult[:2000], adult[2000:4000])["score"] > 0.8
+    True
+    """
+    _check_same_columns(real, synthetic)
+    rng = np.random.RandomState(random_state)
+    n = min(len(real), len(synthetic), max_rows)  # balanced: chance is an AUC of 0.5
+    if n < DETECTION_FOLDS:
+        return {"score": float("nan"), "roc_auc": float("nan")}  # too few rows to fold
+    rows = pd.concat([table.sample(n, random_state=new_seed(rng))
+                      for table in (real, synthetic)], ignore_index=True)
+    is_synthetic = np.repeat([0, 1], n)
+    seed = new_seed(rng)
+    folds = StratifiedKFold(n_splits=DETECTION_FOLDS, shuffle=True, random_state=seed)
+    auc = float(np.mean(cross_val_score(label_model(rows, seed), rows, is_synthetic, cv=folds,
+                                        scoring="roc_auc")))
+    return {"score": 1 - (2 * max(auc, 0.5) - 1), "roc_auc": auc}
 
 
 def sdmetrics_metadata(frame: pd.DataFrame, discrete_columns: list | None = None) -> dict:
@@ -299,11 +358,7 @@ def sdmetrics_metadata(frame: pd.DataFrame, discrete_columns: list | None = None
 def _sdmetrics_reports(real: pd.DataFrame, synthetic: pd.DataFrame, discrete_columns=None):
     from sdmetrics.reports import DiagnosticReport, QualityReport
 
-    if list(real.columns) != list(synthetic.columns):
-        raise ValueError(
-            f"real and synthetic must have the same columns; got {list(real.columns)} and "
-            f"{list(synthetic.columns)}."
-        )
+    _check_same_columns(real, synthetic)
     rename = {name: str(name) for name in real.columns}
     tables = ({"table": real.rename(columns=rename)}, {"table": synthetic.rename(columns=rename)},
               {"tables": {"table": sdmetrics_metadata(real.rename(columns=rename),
@@ -427,6 +482,14 @@ def _missing_category_warnings(missing: dict) -> list:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _check_same_columns(real: pd.DataFrame, synthetic: pd.DataFrame) -> None:
+    if list(real.columns) != list(synthetic.columns):
+        raise ValueError(
+            f"real and synthetic must have the same columns; got {list(real.columns)} and "
+            f"{list(synthetic.columns)}."
+        )
 
 
 def _row_hashes(frame: pd.DataFrame) -> np.ndarray:

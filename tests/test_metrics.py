@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from synthaug import GANAugmenter
-from synthaug.metrics import FidelityReport, fidelity_report
+from synthaug.metrics import FidelityReport, detection_score, fidelity_report
 from conftest import fast_augmenter
 
 
@@ -61,6 +61,32 @@ def test_shuffled_columns_score_clearly_lower(table):
     assert bad.ml_efficacy["synthetic"]["roc_auc"] < 0.65 < good.ml_efficacy["synthetic"]["roc_auc"]
 
 
+def test_detection_tells_broken_rows_apart_and_not_real_or_copied_ones(table):
+    real, other = halves(table)
+    rng = np.random.RandomState(1)
+    shuffled = other.apply(lambda column: column.sample(frac=1, random_state=rng).to_numpy())
+    noise = other.assign(x=rng.normal(size=len(other)), z=rng.normal(size=len(other)))
+    scores = {name: detection_score(real, rows) for name, rows in
+              (("real", other), ("shuffled", shuffled), ("noise", noise), ("copy", real.copy()))}
+    assert scores["real"]["score"] > 0.8
+    # the joint structure is gone, so the classifier finds it: near the floor
+    assert scores["shuffled"]["score"] < 0.3 and scores["noise"]["score"] < 0.3
+    assert scores["shuffled"]["roc_auc"] > 0.85
+    assert scores["copy"]["score"] > 0.99  # copies: an AUC of at most chance
+    for s in scores.values():
+        assert s["score"] == pytest.approx(1 - (2 * max(s["roc_auc"], 0.5) - 1))
+
+
+def test_detection_is_seeded_and_needs_the_same_columns(table):
+    real, other = halves(table)
+    assert detection_score(real, other, max_rows=200, random_state=3) == \
+        detection_score(real, other, max_rows=200, random_state=3)
+    with pytest.raises(ValueError, match="same columns"):
+        detection_score(real, other.drop(columns="k"))
+    tiny = detection_score(real[:4], other[:4])  # too few rows for 5 folds: undefined
+    assert np.isnan(tiny["score"]) and np.isnan(tiny["roc_auc"])
+
+
 def test_a_generator_that_copies_training_rows_is_flagged(table):
     real, holdout = halves(table)
     copies = real.sample(600, replace=True, random_state=0).reset_index(drop=True)
@@ -95,8 +121,16 @@ def test_report_exports(table, tmp_path):
     assert again.summary() == report.summary()
     tidy = report.to_frame()
     assert list(tidy.columns) == ["section", "metric", "value"]
-    assert {"quality", "privacy", "ml_efficacy", "column_shapes"} <= set(tidy["section"])
+    sections = set(tidy["section"])
+    assert {"quality", "privacy", "ml_efficacy", "column_shapes", "detection"} <= sections
     assert "quality (SDMetrics)" in report.summary()
+    detection = report.summary().splitlines()[3]
+    assert detection.startswith("  detection              ")
+    assert "(real-vs-synthetic ROC AUC" in detection
+    assert set(as_dict["detection"]) == {"score", "roc_auc"}
+    # a report saved before the detection score existed still loads, without the line
+    older = FidelityReport.from_dict({k: v for k, v in as_dict.items() if k != "detection"})
+    assert older.detection is None and "detection" not in older.summary()
     paths = report.plot(tmp_path / "plots")
     assert [p.split("/")[-1] for p in paths] == ["marginals.png", "correlations.png", "losses.png"]
     assert all(open(p, "rb").read(8) == b"\x89PNG\r\n\x1a\n" for p in paths)

@@ -1,13 +1,16 @@
 """The demo and the benchmark stay runnable (tiny settings; no timing assertions)."""
 
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+TABLES_DIR = ROOT.parent / "shared" / "data" / "tables"  # not shipped: their licences differ
 
 
 def test_benchmark_quick_mode_writes_a_table(tmp_path):
@@ -89,3 +92,75 @@ def test_few_shot_mnist_quick_mode_writes_a_table_and_a_grid(tmp_path):
     assert all(0 <= arm["mean"] <= 1 for arm in results["accuracy"].values())
     grid = tmp_path / "few_shot_mnist_quick" / "samples.png"
     assert grid.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.skipif(not TABLES_DIR.is_dir(), reason="the six tables live in ../shared only")
+def test_each_table_loads_with_its_label_and_a_stratified_split(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    from _tables import DATA_DIR, TABLES, split
+
+    assert len(TABLES) == 7 and Path(DATA_DIR) == TABLES_DIR.resolve()  # the default folder
+    for name, load in TABLES.items():
+        frame, label, class_of_interest = load(str(TABLES_DIR))
+        assert "rownames" not in frame.columns and class_of_interest in set(frame[label])
+        train, test = split(name, frame, label)
+        share = [(t[label] == class_of_interest).mean() for t in (train, test)]
+        assert abs(share[0] - share[1]) < 0.01, name
+        subset, rest = split(name, frame, label, seed=1, train_size=500, max_test=1000)
+        assert len(subset) == 500 and len(rest) == min(1000, len(frame) - 500)
+
+
+def test_multi_table_fidelity_quick_mode_scores_each_generator(tmp_path):
+    """synthaug, and SDV's GaussianCopula where SDV is installed ([bench]): its
+    results are then reused by a second run, which fits nothing."""
+    script = [sys.executable, str(ROOT / "benchmarks" / "multi_table_fidelity.py"), "--quick",
+              "--results-dir", str(tmp_path)]
+    peer = ["gaussian_copula"] if importlib.util.find_spec("sdv") else []
+    subprocess.run(script + ["--generators", "synthaug", *peer], check=True, cwd=ROOT)
+    first = json.loads((tmp_path / "multi_table_fidelity_quick.json").read_text())
+    assert [(r["table"], r["generator"]) for r in first["runs"]] == \
+        [("adult", g) for g in ["synthaug", *peer]]
+    ours = first["runs"][0]
+    assert ours["train_rows"] == 600 and ours["fit_seconds"] > 0
+    for key in ("column_shapes", "column_pair_trends", "class_pair_trends", "detection",
+                "tstr_roc_auc", "trtr_roc_auc"):
+        assert 0 <= ours[key] <= 1, key
+    assert ours["detection"] == pytest.approx(1 - (2 * max(ours["detection_roc_auc"], 0.5) - 1))
+    table = (tmp_path / "multi_table_fidelity_quick.md").read_text()
+    assert "## Detection score" in table and "| adult | 600 | 1,000 | 15 |" in table
+    assert "| mean rank |" in table
+    if peer:
+        subprocess.run(script + ["--generators", *peer, "--name", "again", "--reuse",
+                                 str(tmp_path / "multi_table_fidelity_quick.json")],
+                       check=True, cwd=ROOT)
+        again = json.loads((tmp_path / "again_quick.json").read_text())["runs"]
+        assert again[0]["from"] == first["command"]
+        assert again[0]["detection"] == first["runs"][1]["detection"]
+        assert " †" in (tmp_path / "again_quick.md").read_text()
+
+
+def test_augmentation_value_quick_mode_then_a_variant_reusing_the_baselines(tmp_path):
+    script = [sys.executable, str(ROOT / "benchmarks" / "augmentation_value.py"), "--quick",
+              "--results-dir", str(tmp_path)]
+    subprocess.run(script, check=True, cwd=ROOT)
+    first = json.loads((tmp_path / "augmentation_value_quick.json").read_text())
+    runs = {r["method"]: r for r in first["runs"]}
+    assert {"real only", "class weights", "random oversampling", "SMOTE(NC)",
+            "synthaug"} <= set(runs)
+    assert runs["real only"]["rows"] == 200 and runs["real only"]["seconds"] is None
+    ours = runs["synthaug"]
+    assert ours["rows"] > 200 and ours["seconds"] > 0  # rows were added, and timed
+    assert all(0 <= v <= 1 for s in ours["scores"].values() for v in s.values())
+    table = (tmp_path / "augmentation_value_quick.md").read_text()
+    assert "| synthaug | " in table and "Mean F1 across tables" in table
+
+    subprocess.run(script + ["--synthaug-params", "filter_synthetic=False", "--name", "variant",
+                             "--reuse", str(tmp_path / "augmentation_value_quick.json")],
+                   check=True, cwd=ROOT)
+    variant = json.loads((tmp_path / "variant_quick.json").read_text())
+    again = {r["method"]: r for r in variant["runs"]}
+    assert again["real only"]["from"] == first["command"]
+    assert again["real only"]["scores"] == runs["real only"]["scores"]
+    assert "from" not in again["synthaug"]  # the method under study is always refit
+    assert again["synthaug"]["params"] == {"filter_synthetic": False}
+    assert "filter_synthetic=False" in (tmp_path / "variant_quick.md").read_text()
