@@ -12,10 +12,10 @@ two are all a model keeps of an identifier; it stores no real id.
 
 - At least :data:`MIN_ROWS` rows. ``n`` values drawn from ``m`` equally likely ones are
   all distinct with probability about ``exp(-n**2 / 2m)``: at 50 rows, a text column is
-  distinct by chance (1 in 100) only if it has some 270 equally common values (free
-  text by then, which one-hot blocks cannot model either), and a run of integers
-  (below) with probability under 1e-5. A smaller table may well have, say, a column
-  of ages that are all different.
+  distinct by chance (1 time in 100) only if it has about 300 equally common values
+  (free text by then, which one-hot blocks cannot model either), and a run of integers
+  (below: m <= 100) with probability under 1e-6. A smaller table may well have, say, a
+  column of ages that are all different.
 - Integer columns count when distinct and either a run of consecutive numbers, give or
   take gaps (their range spans at most twice as many numbers as there are rows), or
   named like an identifier (``id``, ``user_id``, ``userId``, ``key``, ``index``,

@@ -70,10 +70,9 @@ class ImageModality(Modality):
         labels = None
         if inputs.labels is not None:
             labels = Labels(DiscreteColumn.fit(pd.Series(inputs.labels)), inputs.label_layout, 0)
-        modality = cls(inputs.layout, labels, ConditionSpace([]), params["image_model"])
-        modality.space = ConditionSpace.from_codes(
-            modality._codes(inputs), [] if labels is None else [labels.column.n_categories])
-        return modality
+        space = ConditionSpace.from_codes(_codes(labels, inputs), [] if labels is None
+                                          else [labels.column.n_categories])
+        return cls(inputs.layout, labels, space, params["image_model"])
 
     def training_set(self, inputs: Inputs, params: dict, seed: int) -> TrainingSet:
         fitted, given = (self.layout.height, self.layout.width, self.layout.channels), \
@@ -90,14 +89,8 @@ class ImageModality(Modality):
                                  f"{sorted(unseen, key=str)}. Set warm_start=False to fit anew.")
         layout = inputs.layout
         return TrainingSet(
-            inputs.data, self._codes(inputs), self.recipe.choose(params)["batch_size"],
+            inputs.data, _codes(self.labels, inputs), self.recipe.choose(params)["batch_size"],
             prepare=lambda network, batch: network.pad(layout.to_unit(batch.float())))
-
-    def _codes(self, inputs: Inputs) -> np.ndarray:
-        """The class index of each image (no column without labels)."""
-        if self.labels is None:
-            return np.zeros((len(inputs), 0), np.int64)
-        return self.labels.column.codes(pd.Series(inputs.labels))[:, None]
 
     def network(self, params: dict) -> Callable[[torch.device], ImageGAN]:
         recipe, layout, space = self.recipe, self.layout, self.space
@@ -192,3 +185,10 @@ class ImageModality(Modality):
     @classmethod
     def report_from_dict(cls, d: dict) -> ImageFidelityReport:
         return ImageFidelityReport.from_dict(d)
+
+
+def _codes(labels: Labels | None, inputs: Inputs) -> np.ndarray:
+    """The class index of each image (no column without labels)."""
+    if labels is None:
+        return np.zeros((len(inputs), 0), np.int64)
+    return labels.column.codes(pd.Series(inputs.labels))[:, None]

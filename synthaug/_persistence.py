@@ -33,9 +33,7 @@ import dataclasses
 import hashlib
 import json
 import os
-import pickle
 import secrets
-import zipfile
 from numbers import Integral
 from pathlib import Path
 from typing import Callable
@@ -144,8 +142,9 @@ def load(cls, path: str | os.PathLike, device: str | torch.device):
         blob = torch.load(path, map_location="cpu", weights_only=True)
     except (FileNotFoundError, PermissionError, IsADirectoryError):
         raise
-    except (pickle.UnpicklingError, RuntimeError, EOFError, zipfile.BadZipFile, KeyError,
-            ValueError, OSError) as error:  # a truncated file is an OSError (EINVAL)
+    # Not a torch file, or a damaged one: a truncated file is an OSError (EINVAL), and a
+    # damaged pickle stream fails with whatever the unpickler met (IndexError, TypeError...).
+    except Exception as error:
         raise ValueError(f"{name!r} is not a synthaug model file, or it is damaged (it cannot "
                          f"be read as one: {type(error).__name__}).") from None
     if not isinstance(blob, dict) or "metadata" not in blob or "state" not in blob:

@@ -191,8 +191,9 @@ class GANAugmenter(BaseEstimator):
         Layout and category frequencies of the condition vector.
     training_plan_ : TrainingPlan or None
         The settings the fit ran with, ``"auto"`` resolved: ``loss``, ``epochs``,
-        ``steps_per_epoch``, ``batch_size``, learning rates, critic steps and
-        ``mixed_precision`` (``None`` for a model file of format 1 or 2).
+        ``steps_per_epoch``, ``batch_size``, learning rates, critic steps,
+        ``mixed_precision`` and ``start_epoch`` (the epochs before a warm start);
+        ``None`` for a model file of format 1 or 2.
     network_ : torch.nn.Module
         The trained generator and discriminator, on ``device_``.
     classes_ : ndarray or None

@@ -194,3 +194,30 @@ def test_ctrl_c_in_a_warm_start_keeps_the_model_it_started_from(small, monkeypat
     assert [h["epoch"] for h in aug.history_] == [1, 2]
     for name, tensor in aug.network_.state_dict().items():
         assert torch.equal(tensor, before[name]), name
+
+
+def test_warm_start_of_images_refuses_another_size_or_unseen_classes(digits):
+    X, y = digits[0][:64], digits[1][:64]
+    aug = fast_image_augmenter(epochs=1).fit(X, y).set_params(warm_start=True)
+    with pytest.raises(ValueError, match=r"images of \(H, W, C\) = \(8, 8, 1\); X holds "
+                                         r"\(8, 12, 1\)"):
+        aug.fit(np.pad(X, ((0, 0), (0, 0), (2, 2))), y)
+    with pytest.raises(ValueError, match=r"y has others: \[10\]"):
+        aug.fit(X, np.where(y == 3, 10, y))
+    with pytest.raises(ValueError, match="model of images; X is a table"):
+        aug.fit(X.reshape(64, -1), y)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_a_checkpoint_of_a_gpu_fit_continues_on_the_gpu_and_on_a_cpu(small, tmp_path):
+    X, y = small
+    path = tmp_path / "run.ckpt"
+    fast_augmenter(epochs=2, device="cuda", checkpoint_path=path).fit(X, y)
+    blob = torch.load(path, weights_only=True)
+    assert {"rng.cpu", "rng.cuda"} <= set(blob["training"])
+    for device in ("cuda", "cpu"):
+        aug = GANAugmenter.load(path, device=device).set_params(warm_start=True, epochs=1)
+        aug.fit(X, y)
+        assert [h["epoch"] for h in aug.history_] == [1, 2, 3]
+        assert next(aug.network_.parameters()).device.type == device
