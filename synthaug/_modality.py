@@ -185,9 +185,10 @@ class Modality(ABC):
                 codes.append(condition.codes[:size].cpu().numpy())
         return np.concatenate(outputs), np.concatenate(codes)
 
-    def renumbered(self, X):
-        """Samples drawn by several calls, as one call would return them (a table's fresh
-        identifiers then differ between all rows); as they are, unless a kind needs it."""
+    def renumbered(self, X, real: Inputs):
+        """Samples drawn by several calls to go with the ``real`` ones, as one call would
+        return them (a table's fresh identifiers then differ between all rows, and from
+        those of ``real``); as they are, unless a kind needs it."""
         return X
 
     def exact(self, output: torch.Tensor, fixed: dict) -> torch.Tensor:

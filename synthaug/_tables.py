@@ -104,6 +104,7 @@ class TableModality(Modality):
                 f"judges pac rows at a time); raise batch_size or lower pac."
             )
         frame = self._fitting(inputs)
+        # New rows (a warm start's) may hold ids past those the fresh values start after.
         self.identifiers = [i.covering(inputs.data[i.name]) for i in self.identifiers]
         labels = inputs.labels if self.target_column is None else None
         encoded = self.schema.encode(frame, np.random.RandomState(seed), labels)
@@ -201,12 +202,12 @@ class TableModality(Modality):
             return self.layout.restore(frame)
         return self.layout.restore(frame), self.labels.layout.restore(labels)
 
-    def renumbered(self, X):
+    def renumbered(self, X, real: Inputs):
         if not self.identifiers:
             return X
-        frame = self.layout.to_frame(X)
-        return self.layout.restore(with_identifiers(frame.drop(columns=self._identifier_names),
-                                                    self.identifiers))
+        frame = self.layout.to_frame(X).drop(columns=self._identifier_names)
+        identifiers = [i.covering(real.data[i.name]) for i in self.identifiers]
+        return self.layout.restore(with_identifiers(frame, identifiers))
 
     @property
     def _identifier_names(self) -> list:

@@ -126,7 +126,7 @@ def fit_model(build: Callable[[torch.device], GANModel], data: np.ndarray, codes
             warnings.warn(
                 f"Training was interrupted; the model was rolled back to epoch {state.epoch}, "
                 "the last complete one. resume(X, y) continues the fit.", RuntimeWarning,
-                stacklevel=3)
+                stacklevel=4)
             history = state.history
     return model, history
 

@@ -623,7 +623,7 @@ class GANAugmenter(BaseEstimator):
         if self.filter_synthetic and any(counts.values()):
             vet = (self._modality.judged, self._modality.judge(real, seed))
         X_new, *labels = synthesize(draw, counts, seed, vet)
-        return (self._modality.renumbered(X_new), *labels)
+        return (self._modality.renumbered(X_new, real), *labels)
 
     @available_if(_has_target_column)
     def transform(self, X):

@@ -69,6 +69,18 @@ def test_an_augmented_table_has_no_identifier_twice():
     assert X_res["rownames"].is_unique and X_res["key"].is_unique
 
 
+def test_augmenting_new_rows_gives_identifiers_none_of_them_has():
+    X, y = table(), labels()
+    X["label"] = np.where(y == 1, "yes", "no")
+    aug = fitted(X, target_column="label", sampling_strategy="all")
+    later = X.assign(rownames=X["rownames"] + 1000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the label filter's, on 2 epochs
+        augmented = aug.transform(later)
+    assert len(augmented) > len(later) and augmented["rownames"].is_unique
+    assert augmented["rownames"].iloc[len(later):].min() == 1121
+
+
 def test_the_identifiers_position_is_kept_for_an_array():
     rng = np.random.RandomState(0)
     X = np.column_stack([rng.randint(0, 5, 80), np.arange(80), rng.randint(0, 5, 80)])
