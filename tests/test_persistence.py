@@ -86,15 +86,21 @@ def test_save_load_gives_identical_samples_and_metadata(data, tmp_path):
     assert Xb.dtypes.equals(X.dtypes)
 
 
-def test_model_file_holds_no_pickled_objects(data, tmp_path):
+@pytest.mark.parametrize("kind", ["model file", "checkpoint"])
+def test_model_file_holds_no_pickled_objects(data, tmp_path, kind):
     """Only tensors and JSON: loading works with weights_only=True and the metadata is JSON."""
     X, y = data
     path = tmp_path / "model.pt"
-    fast_augmenter().fit(X, y).save(path)
+    if kind == "checkpoint":
+        fast_augmenter(checkpoint_path=path).fit(X, y)
+    else:
+        fast_augmenter().fit(X, y).save(path)
     blob = torch.load(path, weights_only=True)
     meta = json.loads(blob["metadata"])
     assert meta["format"] == "synthaug.GANAugmenter"
-    assert all(isinstance(t, torch.Tensor) for t in blob["state"].values())
+    assert all(isinstance(t, torch.Tensor) for part in ("state", "training")
+               for t in blob[part].values())
+    assert bool(blob["training"]) == (kind == "checkpoint")
     with zipfile.ZipFile(path) as archive:
         pickled = archive.read(next(n for n in archive.namelist() if n.endswith("data.pkl")))
     # the pickle stream names no class outside torch's tensor rebuilding machinery
