@@ -207,6 +207,7 @@ def augment(estimator, real) -> tuple[tuple, Augmentation]:
     samples, added, refused = synthesize(
         _drawer(estimator), counts, seed_of(estimator.random_state),
         _vet(estimator, real) if filtered and any(counts.values()) else None)
+    samples = (estimator._modality.renumbered(samples[0], real), *samples[1:])
     return samples, Augmentation(
         strategy=strategy if isinstance(strategy, str) else repr(strategy), requested=counts,
         added=added, refused=refused, filtered=filtered, share=share, validation=validation,

@@ -66,18 +66,30 @@ class ImageModality(Modality):
         return Inputs(cls, pixels, layout, labels, label_layout, original=np.asarray(X))
 
     @classmethod
-    def fit(cls, inputs: Inputs, params: dict, rng) -> tuple["ImageModality", TrainingSet]:
+    def fit(cls, inputs: Inputs, params: dict, rng) -> "ImageModality":
         labels = None
-        codes = np.zeros((len(inputs), 0), np.int64)
         if inputs.labels is not None:
             labels = Labels(DiscreteColumn.fit(pd.Series(inputs.labels)), inputs.label_layout, 0)
-            codes = labels.column.codes(pd.Series(inputs.labels))[:, None]
-        space = ConditionSpace.from_codes(codes, [] if labels is None
+        space = ConditionSpace.from_codes(_codes(labels, inputs), [] if labels is None
                                           else [labels.column.n_categories])
-        modality = cls(inputs.layout, labels, space, params["image_model"])
+        return cls(inputs.layout, labels, space, params["image_model"])
+
+    def training_set(self, inputs: Inputs, params: dict, seed: int) -> TrainingSet:
+        fitted, given = (self.layout.height, self.layout.width, self.layout.channels), \
+            (inputs.layout.height, inputs.layout.width, inputs.layout.channels)
+        if given != fitted:
+            raise ValueError(f"warm_start=True continues a model fit on images of (H, W, C) = "
+                             f"{fitted}; X holds {given}. Set warm_start=False to fit anew.")
+        self.check_labelled(inputs)
+        if self.labels is not None:
+            unseen = set(pd.unique(inputs.labels).tolist()) - set(self.labels.classes.tolist())
+            if unseen:
+                raise ValueError(f"warm_start=True continues a model of the classes "
+                                 f"{self.labels.classes.tolist()}; y has others: "
+                                 f"{sorted(unseen, key=str)}. Set warm_start=False to fit anew.")
         layout = inputs.layout
-        return modality, TrainingSet(
-            inputs.data, codes, modality.recipe.choose(params)["batch_size"],
+        return TrainingSet(
+            inputs.data, _codes(self.labels, inputs), self.recipe.choose(params)["batch_size"],
             prepare=lambda network, batch: network.pad(layout.to_unit(batch.float())))
 
     def network(self, params: dict) -> Callable[[torch.device], ImageGAN]:
@@ -183,3 +195,10 @@ class ImageModality(Modality):
     @classmethod
     def report_from_dict(cls, d: dict) -> ImageFidelityReport:
         return ImageFidelityReport.from_dict(d)
+
+
+def _codes(labels: Labels | None, inputs: Inputs) -> np.ndarray:
+    """The class index of each image (no column without labels)."""
+    if labels is None:
+        return np.zeros((len(inputs), 0), np.int64)
+    return labels.column.codes(pd.Series(inputs.labels))[:, None]

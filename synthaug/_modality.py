@@ -107,9 +107,24 @@ class Modality(ABC):
 
     @classmethod
     @abstractmethod
-    def fit(cls, inputs: Inputs, params: dict,
-            rng: np.random.RandomState) -> tuple["Modality", TrainingSet]:
-        """Fit the encoding (and condition space) on ``inputs``; return it and the training set."""
+    def fit(cls, inputs: Inputs, params: dict, rng: np.random.RandomState) -> "Modality":
+        """Fit the encoding (and condition space) on ``inputs``."""
+
+    @abstractmethod
+    def training_set(self, inputs: Inputs, params: dict, seed: int) -> TrainingSet:
+        """``inputs`` encoded for training, the encoding's random draws seeded by ``seed``.
+
+        Samples the encoding was not fit on (a warm start) must fit it: other columns or
+        image sizes, unseen categories or classes are refused, naming them.
+        """
+
+    def check_labelled(self, inputs: Inputs) -> None:
+        """Samples to train on have labels exactly when the fitted model has them."""
+        if (inputs.labels is None) != (self.labels is None):
+            raise ValueError(
+                f"warm_start=True continues a model fit with{'out' * (self.labels is None)} "
+                f"labels y; pass {'no' if self.labels is None else 'the'} y, or set "
+                "warm_start=False to fit anew.")
 
     @abstractmethod
     def network(self, params: dict) -> Callable[[torch.device], GANModel]:
@@ -170,6 +185,12 @@ class Modality(ABC):
                 outputs.append(output[:size].float().cpu().numpy())
                 codes.append(condition.codes[:size].cpu().numpy())
         return np.concatenate(outputs), np.concatenate(codes)
+
+    def renumbered(self, X, real: Inputs):
+        """Samples drawn by several calls to go with the ``real`` ones, as one call would
+        return them (a table's fresh identifiers then differ between all rows, and from
+        those of ``real``); as they are, unless a kind needs it."""
+        return X
 
     def exact(self, output: torch.Tensor, fixed: dict) -> torch.Tensor:
         """Generator output with the fixed conditions met exactly (as it is, unless a kind

@@ -1,4 +1,5 @@
-"""Seeds and devices: where the package's random streams and tensors live.
+"""Seeds, devices and versions: where the package's random streams and tensors live, and
+which libraries it runs on.
 
 Every random draw in synthaug comes from ``check_random_state(random_state)`` (NumPy),
 turned into seeds by :func:`new_seed`, or from torch inside :func:`seeded`; never from
@@ -10,8 +11,12 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import numpy as np
+import pandas as pd
+import sklearn
 import torch
 from sklearn.utils import check_random_state
+
+from synthaug import __version__
 
 # Seeds are drawn below 2**31 - 1 so that every library takes them (NumPy's legacy
 # RandomState and scikit-learn want 32-bit seeds).
@@ -52,3 +57,9 @@ def resolve_device(device: str | torch.device) -> torch.device:
     if resolved.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device={device!r} but CUDA is not available here; use 'auto' or 'cpu'.")
     return resolved
+
+
+def library_versions() -> dict:
+    """The versions of synthaug and of the libraries its models depend on, as installed."""
+    return {"synthaug": __version__, "torch": torch.__version__, "numpy": np.__version__,
+            "pandas": pd.__version__, "scikit-learn": sklearn.__version__}

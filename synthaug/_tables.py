@@ -6,7 +6,8 @@ the table's columns; given as ``target_column``, it is one of them), trains the
 residual MLP generator and packed critic of :mod:`synthaug.nn.tabular`, and decodes
 back to the caller's container, columns and dtypes. Conditions on discrete columns
 (the label among them) are met exactly: their one-hot blocks are set to the asked-for
-category in the generator's output.
+category in the generator's output. Identifier columns (:mod:`synthaug._identifiers`)
+are left out of the model and filled with fresh values in synthetic rows.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ import pandas as pd
 import torch
 
 from synthaug._conditioning import ConditionSpace
+from synthaug._identifiers import Identifier, find_identifiers, with_identifiers
 from synthaug._judges import label_model, linear_model, table_judge
-from synthaug._json import from_json, to_json
+from synthaug._json import from_json, json_key, to_json
 from synthaug._labels import Labels
 from synthaug._modality import Inputs, Modality, TrainingSet
 from synthaug._schema import DiscreteColumn, TableSchema, infer_discrete
@@ -31,16 +33,18 @@ from synthaug.nn.tabular import TabularGAN
 
 
 class TableModality(Modality):
-    """A fitted table: its schema, condition space, layouts and label."""
+    """A fitted table: its schema, condition space, layouts, label and identifier columns."""
 
     name, backbone = "table", "mlp"
     fit_report_size, report_size = 2_000, MAX_ROWS
     recipe = TABLE_RECIPE
 
     def __init__(self, schema: TableSchema, space: ConditionSpace, layout: TableLayout,
-                 label_layout: LabelLayout | None, target_column: Any):
+                 label_layout: LabelLayout | None, target_column: Any,
+                 identifiers: list[Identifier] = ()):
         self.schema, self.space, self.layout = schema, space, layout
         self.target_column = target_column
+        self.identifiers = list(identifiers)
         self.labels = None
         if target_column is not None:
             names = [c.name for c in schema.discrete]
@@ -68,15 +72,8 @@ class TableModality(Modality):
         return Inputs(cls, frame, layout, labels, label_layout)
 
     @classmethod
-    def fit(cls, inputs: Inputs, params: dict, rng) -> tuple["TableModality", TrainingSet]:
-        pac, target = params["pac"], params["target_column"]
-        batch_size = cls.recipe.choose(params)["batch_size"]
-        batch_size -= batch_size % pac
-        if batch_size == 0:
-            raise ValueError(
-                f"batch_size={params['batch_size']} must be at least pac={pac} (the critic "
-                f"judges pac rows at a time); raise batch_size or lower pac."
-            )
+    def fit(cls, inputs: Inputs, params: dict, rng) -> "TableModality":
+        target = params["target_column"]
         if any(not isinstance(w, Integral) or w < 1
                for w in (*params["generator_dim"], *params["discriminator_dim"])):
             raise ValueError(
@@ -84,16 +81,63 @@ class TableModality(Modality):
                 f"{params['discriminator_dim']} must hold positive integers."
             )
         frame = inputs.data
+        identifiers = find_identifiers(frame, params["id_columns"], {
+            "target_column": [] if target is None else [target],
+            "discrete_columns": params["discrete_columns"] or []})
+        frame = frame.drop(columns=[i.name for i in identifiers])
         discrete = infer_discrete(frame, params["discrete_columns"])
         if target is not None:
             discrete.add(target)
         labels = inputs.labels if target is None else None
         schema = TableSchema.fit(frame, discrete, rng, labels)
-        encoded = schema.encode(frame, rng, labels)
         codes = schema.discrete_codes(frame, labels)
         space = ConditionSpace.from_codes(codes, [c.n_categories for c in schema.discrete])
-        modality = cls(schema, space, inputs.layout, inputs.label_layout, target)
-        return modality, TrainingSet(encoded, codes, batch_size)
+        return cls(schema, space, inputs.layout, inputs.label_layout, target, identifiers)
+
+    def training_set(self, inputs: Inputs, params: dict, seed: int) -> TrainingSet:
+        pac = params["pac"]
+        batch_size = self.recipe.choose(params)["batch_size"]
+        batch_size -= batch_size % pac
+        if batch_size == 0:
+            raise ValueError(
+                f"batch_size={params['batch_size']} must be at least pac={pac} (the critic "
+                f"judges pac rows at a time); raise batch_size or lower pac."
+            )
+        frame = self._fitting(inputs)
+        # New rows (a warm start's) may hold ids past those the fresh values start after.
+        self.identifiers = [i.covering(inputs.data[i.name]) for i in self.identifiers]
+        labels = inputs.labels if self.target_column is None else None
+        encoded = self.schema.encode(frame, np.random.RandomState(seed), labels)
+        return TrainingSet(encoded, self.schema.discrete_codes(frame, labels), batch_size)
+
+    def _fitting(self, inputs: Inputs) -> pd.DataFrame:
+        """The modelled columns of ``inputs``, which must be those the schema was fit on
+        (``inputs`` of a warm start may not be), with no category it has not seen."""
+        frame, fitted = inputs.data, list(self.layout.columns)
+        if list(frame.columns) != fitted:
+            lacking = [c for c in fitted if c not in frame.columns]
+            new = [c for c in frame.columns if c not in fitted]
+            found = [f"lacks {lacking}"] * bool(lacking) + [f"has new columns {new}"] * bool(new)
+            raise ValueError(
+                f"warm_start=True continues a model fit on the columns {fitted}; X "
+                f"{' and '.join(found) or 'has them in another order'}. Pass the same columns "
+                "in the same order, or set warm_start=False to fit anew.")
+        self.check_labelled(inputs)
+        frame = frame.drop(columns=[i.name for i in self.identifiers])
+        for column in self.schema.discrete:
+            label = column is self.schema.label
+            values = pd.Series(inputs.labels) if label else frame[column.name]
+            missing = values.isna().to_numpy()
+            unseen = (column.codes(values) == len(column.categories)) & \
+                ~(missing & column.has_missing)
+            if unseen.any():
+                raise ValueError(
+                    f"warm_start=True continues a model whose "
+                    f"{'classes are' if label else f'column {column.name!r} has the values'} "
+                    f"{[json_key(c) for c in column.categories[:20]]}; {'y' if label else 'X'} "
+                    f"has others, such as {pd.unique(values[unseen])[:5].tolist()}. Set "
+                    "warm_start=False to fit anew.")
+        return frame
 
     def network(self, params: dict) -> Callable[[torch.device], TabularGAN]:
         schema, space = self.schema, self.space
@@ -111,7 +155,8 @@ class TableModality(Modality):
 
     def attributes(self) -> dict:
         columns = self.layout.columns
-        found = {"schema_": self.schema, "n_features_in_": len(columns)}
+        found = {"schema_": self.schema, "n_features_in_": len(columns),
+                 "id_columns_": [identifier.name for identifier in self.identifiers]}
         if self.layout.kind == "frame" and all(isinstance(c, str) for c in columns):
             found["feature_names_in_"] = np.asarray(columns, dtype=object)
         return found
@@ -127,6 +172,9 @@ class TableModality(Modality):
         fixed = {}
         names = [c.name for c in self.schema.discrete]
         for name, value in conditions.items():
+            if name in self._identifier_names:
+                raise ValueError(f"conditions names {name!r}, an identifier column: it is not "
+                                 "modelled, and synthetic rows get fresh values in it.")
             if name not in self.schema.names:
                 raise ValueError(f"conditions names column {name!r}, which was not seen during "
                                  f"fit; columns are {self.schema.names}.")
@@ -149,9 +197,21 @@ class TableModality(Modality):
 
     def decode(self, output: np.ndarray, codes: np.ndarray):
         frame, labels = self.schema.decode(output)
+        frame = with_identifiers(frame, self.identifiers)
         if labels is None:
             return self.layout.restore(frame)
         return self.layout.restore(frame), self.labels.layout.restore(labels)
+
+    def renumbered(self, X, real: Inputs):
+        if not self.identifiers:
+            return X
+        frame = self.layout.to_frame(X).drop(columns=self._identifier_names)
+        identifiers = [i.covering(real.data[i.name]) for i in self.identifiers]
+        return self.layout.restore(with_identifiers(frame, identifiers))
+
+    @property
+    def _identifier_names(self) -> list:
+        return [identifier.name for identifier in self.identifiers]
 
     # ---------------------------------------------------------------- real data later on
 
@@ -174,7 +234,9 @@ class TableModality(Modality):
         # Not through the input gate: a small batch of synthetic rows may well have a
         # column that is all missing.
         frame = self.layout.to_frame(X)
-        return frame if self.target_column is None else frame.drop(columns=[self.target_column])
+        # Identifiers say nothing about the class (a row number may even follow it).
+        return frame.drop(columns=self._identifier_names + (
+            [] if self.target_column is None else [self.target_column]))
 
     def labelled(self, samples: tuple) -> tuple:
         if self.target_column is None:
@@ -196,7 +258,7 @@ class TableModality(Modality):
             raise ValueError("X_test needs y_test when X comes with y.")
         # Every column named by a string (SDMetrics' metadata); a label given as y becomes
         # a column named after it.
-        names = {c: str(c) for c in self.layout.columns}
+        names = {c: str(c) for c in self.layout.columns if c not in self._identifier_names}
         target = None if not labelled else str(self.target_column) if self.target_column \
             is not None else _label_name(self.labels.layout, set(names.values()))
 
@@ -208,11 +270,15 @@ class TableModality(Modality):
         synthetic = self.schema.decode(self.generate(network, n, {}, seed, device)[0])
         discrete = [names[c.name] for c in self.schema.discrete if c is not self.schema.label]
         return fidelity_report(
-            frame(real.data, real.labels), frame(*synthetic),
-            real_test=None if test is None else frame(test.data, test.labels),
+            frame(self._modelled(real), real.labels), frame(*synthetic),
+            real_test=None if test is None else frame(self._modelled(test), test.labels),
             target=target, history=history, random_state=seed,
             discrete_columns=discrete + ([target] if labelled and self.target_column is None
                                          else []))
+
+    def _modelled(self, inputs: Inputs) -> pd.DataFrame:
+        """Real rows without their identifiers, which synthetic rows have fresh values of."""
+        return inputs.data.drop(columns=self._identifier_names)
 
     # ---------------------------------------------------------------- files
 
@@ -221,7 +287,8 @@ class TableModality(Modality):
         return {"schema": self.schema.to_dict(), "conditions": self.space.to_dict(),
                 "layout": self.layout.to_dict(), "target_column": to_json(self.target_column),
                 "label_layout": None if labels is None or labels.layout is None
-                else labels.layout.to_dict()}
+                else labels.layout.to_dict(),
+                "identifiers": [identifier.to_dict() for identifier in self.identifiers]}
 
     @classmethod
     def from_dict(cls, d: dict) -> "TableModality":
@@ -229,7 +296,8 @@ class TableModality(Modality):
         return cls(TableSchema.from_dict(d["schema"]), ConditionSpace.from_dict(d["conditions"]),
                    TableLayout.from_dict(d["layout"]),
                    None if label_layout is None else LabelLayout.from_dict(label_layout),
-                   from_json(d["target_column"]))
+                   from_json(d["target_column"]),
+                   [Identifier.from_dict(i) for i in d.get("identifiers", [])])
 
     @classmethod
     def report_from_dict(cls, d: dict) -> FidelityReport:

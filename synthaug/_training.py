@@ -6,6 +6,9 @@ real and fake rows in one critic pass). Per step: discriminator step(s), then a
 generator step on the last critic step's fakes. Losses are summed on the device and read back once per epoch, which is also
 when divergence is checked. With ``plan.mixed_precision`` (used on CUDA) the forward
 passes run under bf16 autocast; weights, gradients and optimiser state stay float32.
+A :class:`~synthaug._resumable.TrainingState` passed in makes the loop continue an
+earlier fit exactly (optimisers, random stream, epoch numbers) and is kept up to date
+after every good epoch: it is what divergence and Ctrl-C roll back to.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from synthaug._conditioning import Condition, ConditionSpace, TrainingSampler
+from synthaug._resumable import TrainingState
 from synthaug._runtime import seeded
 from synthaug.losses import Objective, gradient_penalty
 
@@ -70,6 +74,8 @@ class TrainingPlan:
     discriminator_lr: float
     discriminator_steps: int
     mixed_precision: bool = False
+    # Epochs the model had trained before this fit (a warm start's), counted on from.
+    start_epoch: int = 0
 
 
 def _optimizer(parameters, objective: Objective, lr: float) -> torch.optim.Optimizer:
@@ -86,15 +92,20 @@ def _optimizer(parameters, objective: Objective, lr: float) -> torch.optim.Optim
 def fit_model(build: Callable[[torch.device], GANModel], data: np.ndarray, codes: np.ndarray,
               space: ConditionSpace, objective: Objective, plan: TrainingPlan,
               device: torch.device, seed: int, prepare: Callable | None = None,
-              progress: bool = False) -> tuple[GANModel, list[dict]]:
+              progress: bool = False, state: TrainingState | None = None,
+              on_epoch: Callable[[GANModel, TrainingState], None] | None = None,
+              ) -> tuple[GANModel, list[dict]]:
     """Build a model on ``device`` and train it on ``data`` with the one training loop.
 
     ``codes`` holds each sample's category codes (the condition columns); batches and
     conditions are drawn on the device by training-by-sampling. ``prepare(model,
     batch)``, when given, turns each drawn batch into the model's input (e.g. uint8
     pixels into padded floats). ``progress`` shows a progress bar with the losses.
-    Returns the trained model (in eval mode) and its history.
+    ``state`` and ``on_epoch`` are :func:`train`'s. Ctrl-C (a ``KeyboardInterrupt``)
+    rolls the model back to the end of the last complete epoch and warns; before
+    one, it is raised. Returns the trained model (in eval mode) and its history.
     """
+    state = TrainingState() if state is None else state
     with seeded(seed, device):
         model = build(device)
         sampler = TrainingSampler(
@@ -102,27 +113,50 @@ def fit_model(build: Callable[[torch.device], GANModel], data: np.ndarray, codes
             torch.as_tensor(codes, dtype=torch.long, device=device),
             space, None if prepare is None else (lambda batch: prepare(model, batch)),
         )
-        history = train(model, sampler.draw, objective, plan, progress)
+        try:
+            history = train(model, sampler.draw, objective, plan, progress, state, on_epoch)
+        except KeyboardInterrupt:
+            if not state.can_roll_back:
+                raise
+            state.roll_back(model)
+            state.interrupted = True
+            # The interrupt may have come in a generator step, which freezes the critic.
+            model.discriminator.requires_grad_(True)
+            model.eval()
+            warnings.warn(
+                f"Training was interrupted; the model was rolled back to epoch {state.epoch}, "
+                "the last complete one. resume(X, y) continues the fit.", RuntimeWarning,
+                stacklevel=4)
+            history = state.history
     return model, history
 
 
 def train(model: GANModel, draw: Callable, objective: Objective, plan: TrainingPlan,
-          progress: bool = False) -> list[dict]:
-    """Train ``model`` in place and return one dict of mean losses per epoch.
+          progress: bool = False, state: TrainingState | None = None,
+          on_epoch: Callable[[GANModel, TrainingState], None] | None = None) -> list[dict]:
+    """Train ``model`` in place for ``plan.epochs`` epochs and return the history: one
+    dict of mean losses per epoch, after those of ``state``.
 
-    A non-finite loss rolls the model back to the end of the last good epoch, stops
-    training and warns; in the first epoch it raises :class:`TrainingDivergedError`.
+    ``state``, when given, is continued (its optimiser states, random stream and epoch
+    count) and kept up to date: after every good epoch it holds the model's state, and
+    ``on_epoch(model, state)`` is called. A non-finite loss rolls the model back to the
+    end of the last good epoch, stops training and warns; in the first epoch of a
+    model it raises :class:`TrainingDivergedError`.
     """
     g_opt = _optimizer(model.generator.parameters(), objective, plan.generator_lr)
     d_opt = _optimizer(model.discriminator.parameters(), objective, plan.discriminator_lr)
+    optimizers = {"generator": g_opt, "discriminator": d_opt}
     device = next(model.parameters()).device
 
     def forward_precision():
         return torch.autocast(device.type, dtype=torch.bfloat16, enabled=plan.mixed_precision)
 
-    history, last_good = [], None
+    state = TrainingState() if state is None else state
+    state.start(model, optimizers)
+    history = state.history
     model.train()
-    bar = tqdm(range(plan.epochs), desc="synthaug", unit="epoch", disable=not progress)
+    bar = tqdm(range(state.epoch, state.epoch + plan.epochs), desc="synthaug", unit="epoch",
+               disable=not progress)
     for epoch in bar:
         started = time.perf_counter()
         sums = torch.zeros(3, device=device)
@@ -161,12 +195,12 @@ def train(model: GANModel, draw: Callable, objective: Objective, plan: TrainingP
 
         d_mean, g_mean, aux_mean = (sums / plan.steps_per_epoch).tolist()
         if not all(map(math.isfinite, (d_mean, g_mean, aux_mean))):
-            if last_good is None:
+            if not state.can_roll_back:
                 raise TrainingDivergedError(
                     f"Training diverged in the first epoch (losses D={d_mean}, G={g_mean}). "
                     "Lower the learning rates or use loss='wgan-gp'."
                 )
-            model.load_state_dict(last_good)
+            state.roll_back(model)
             warnings.warn(
                 f"Training diverged at epoch {epoch + 1} (non-finite loss); the model was "
                 f"rolled back to epoch {epoch} and training stopped. Lower the learning rates "
@@ -175,11 +209,13 @@ def train(model: GANModel, draw: Callable, objective: Objective, plan: TrainingP
                 stacklevel=3,
             )
             break
-        last_good = {k: v.detach().clone() for k, v in model.state_dict().items()}
         history.append({
             "epoch": epoch + 1, "discriminator_loss": d_mean, "generator_loss": g_mean,
             "condition_loss": aux_mean, "seconds": time.perf_counter() - started,
         })
+        state.record(model, optimizers, epoch + 1)
+        if on_epoch is not None:
+            on_epoch(model, state)
         bar.set_postfix(D=f"{d_mean:.3f}", G=f"{g_mean:.3f}")
     model.eval()
     return history

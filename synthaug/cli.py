@@ -28,11 +28,10 @@ from typing import Any
 import click
 import numpy as np
 import pandas as pd
-import sklearn
-import torch
 from pandas.api import types as ptypes
 
 from synthaug import GANAugmenter, TrainingDivergedError, __version__
+from synthaug._runtime import library_versions
 from synthaug.losses import OBJECTIVES
 
 # The library's own defaults, quoted in --help (never passed on).
@@ -236,7 +235,7 @@ def _user_errors():
         yield
     except ValueError as error:
         raise click.UsageError(_one_line(error)) from None
-    except TrainingDivergedError as error:
+    except (TrainingDivergedError, OSError) as error:  # OSError: writing a checkpoint
         raise click.ClickException(_one_line(error)) from None
 
 
@@ -346,6 +345,17 @@ def _training_options(command):
         click.option("--fidelity/--no-fidelity", default=None,
                      help="Compare synthetic with training rows after fitting (a few seconds) "
                           f"[library default: {'on' if _DEFAULTS['fidelity'] else 'off'}]."),
+        click.option("--id-column", "id_columns", multiple=True, metavar="COL",
+                     help="A column of identifiers (repeatable): not modelled, and synthetic "
+                          "rows get fresh values. Given at least once, exactly the listed "
+                          "columns are identifiers [library default: columns of integers or "
+                          "text with a distinct value in every row, found and named]."),
+        click.option("--checkpoint", "checkpoint_path", type=OutputFile(), metavar="FILE",
+                     help="Write a checkpoint here every --checkpoint-every epochs and at the "
+                          "end; fit --resume FILE finishes an interrupted fit from it."),
+        click.option("--checkpoint-every", type=int, metavar="N",
+                     help="Epochs between checkpoints "
+                          f"[library default: {_DEFAULTS['checkpoint_every']}]."),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
     ]
     for option in reversed(options):
@@ -355,25 +365,34 @@ def _training_options(command):
 
 def _augmenter(options: dict, **params) -> GANAugmenter:
     """A GANAugmenter with only the options the user gave (the library supplies the rest)."""
-    given = {name: value for name, value in options.items()
-             if name != "quiet" and value not in (None, ())}
-    if "discrete_columns" in given:
-        given["discrete_columns"] = list(given["discrete_columns"])
+    given = _given(options)
+    for name in ("discrete_columns", "id_columns"):
+        if name in given:
+            given[name] = list(given[name])
     return GANAugmenter(**given, **params)
+
+
+def _given(options: dict) -> dict:
+    """The training options the user gave."""
+    return {name: value for name, value in options.items()
+            if name != "quiet" and value not in (None, ())}
 
 
 @contextmanager
 def _fitting(model: GANAugmenter, options: dict):
     """Fit ``model`` in the block with a progress bar on a terminal (unless --quiet), and
     its library errors as one-line messages. The bar is for this run only: the model's
-    stored parameters stay as the user gave them."""
-    shown = not options["quiet"] and sys.stderr.isatty()
-    model.set_params(verbose=shown)
+    stored parameters stay as the user gave them. A checkpoint's folder is made first."""
+    if options["checkpoint_path"] is not None:
+        with _writing(options["checkpoint_path"], "--checkpoint"):
+            pass
+    stored = model.verbose
+    model.set_params(verbose=not options["quiet"] and sys.stderr.isatty())
     try:
         with _user_errors():
             yield
     finally:
-        model.set_params(verbose=False)
+        model.set_params(verbose=stored)
 
 
 @main.command()
@@ -383,29 +402,47 @@ def _fitting(model: GANAugmenter, options: dict):
 @click.option("--target", metavar="COL",
               help="The label column: the model keeps it as a column and can make rows "
                    "of a chosen class (sample --class).")
+@click.option("--resume", "resume_path", metavar="CHECKPOINT",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Finish the fit CHECKPOINT (written with --checkpoint) comes from, on the "
+                   "same DATA, with the settings it was started with.")
 @_training_options
-def fit(data, model_path: Path, target: str | None, **options) -> None:
+def fit(data, model_path: Path, target: str | None, resume_path: Path | None,
+        **options) -> None:
     """Fit a model on DATA (a .csv or .parquet table, or images in a .npz or .npy file)
     and save it as MODEL.
 
     Shows a progress bar on a terminal, then where the model went and how closely
     its synthetic rows match DATA. Images take their labels from the .npz's array y.
+    Ctrl-C stops training at the last complete epoch and saves that model.
 
     \b
     Examples:
       synthaug fit adult.csv --target income --epochs 60 --out adult.pt
       synthaug fit digits.npz --epochs 100 --out digits.pt
+      synthaug fit adult.csv --target income --checkpoint adult.ckpt --out adult.pt
+      synthaug fit adult.csv --resume adult.ckpt --out adult.pt
     """
-    if isinstance(data, ImageSet):
-        if target is not None:
-            raise click.BadParameter("names a label column of a table; images take their "
-                                     "labels from the .npz's array y.", param_hint="--target")
-        model, X, y = _augmenter(options), data.X, data.y
+    images = isinstance(data, ImageSet)
+    if images and target is not None:
+        raise click.BadParameter("names a label column of a table; images take their "
+                                 "labels from the .npz's array y.", param_hint="--target")
+    X, y = (data.X, data.y) if images else (data, None)
+    if resume_path is not None:
+        settings = [name for name in _given(options) if name != "device"] + \
+            ["target"] * (target is not None)
+        if settings:
+            raise click.BadParameter(f"finishes a fit with the settings it was started with; "
+                                     f"leave out {', '.join(sorted(settings))}.",
+                                     param_hint="--resume")
+        model = _load(resume_path, options["device"])
+        fitting = model.resume
     else:
-        model = _augmenter(options, **({} if target is None else {"target_column": target}))
-        X, y = data, None
+        model = _augmenter(options, **({} if images or target is None
+                                       else {"target_column": target}))
+        fitting = model.fit
     with _fitting(model, options):
-        model.fit(X, y)
+        fitting(X, y)
     with _writing(model_path, "--out"):
         model.save(model_path)
     seconds = sum(epoch["seconds"] for epoch in model.history_)
@@ -661,6 +698,9 @@ def _model_card(model: GANAugmenter, path: Path) -> str:
             if column.name == params["target_column"]:
                 notes.append("the label")
             lines.append(f"  {str(column.name):<{width}}  {', '.join(notes)}")
+        if model.id_columns_:
+            lines.append(f"Identifiers (not modelled; synthetic rows get fresh values): "
+                         f"{', '.join(map(str, model.id_columns_))}")
     if model.classes_ is not None:
         source = "" if params["target_column"] is not None else " (labels given separately as y)"
         lines.append(f"Classes{source}: {', '.join(map(str, model.classes_.tolist()))}")
@@ -668,8 +708,9 @@ def _model_card(model: GANAugmenter, path: Path) -> str:
     lines += ["", "Training parameters:"]
     lines += [f"  {name} = {value!r}" for name, value in params.items()]
 
-    history = model.history_
-    lines += ["", f"History: {len(history)} of {params['epochs']} epochs in "
+    history, plan = model.history_, model.training_plan_
+    planned = params["epochs"] if plan is None else plan.start_epoch + plan.epochs
+    lines += ["", f"History: {len(history)} of {planned} epochs in "
                   f"{sum(epoch['seconds'] for epoch in history):.1f} s"]
     if history:
         last = history[-1]
@@ -683,8 +724,18 @@ def _model_card(model: GANAugmenter, path: Path) -> str:
         lines += ["", "Fidelity at fit:"]
         lines += ["  " + line for line in model.fidelity_.summary().splitlines()]
 
-    lines += ["", f"Installed versions: synthaug {__version__}, torch {torch.__version__}, "
-                  f"pandas {pd.__version__}, scikit-learn {sklearn.__version__}"]
+    installed = library_versions()
+    saved = getattr(model, "saved_with_", {})
+    unknown = [library for library in installed if library not in saved]
+    lines += ["", "Saved with:          " + ", ".join(
+        f"{library} {version}" for library, version in saved.items())
+        + (f" ({', '.join(unknown)}: not recorded)" if unknown else "")]
+    lines.append("Installed versions:  " + ", ".join(
+        f"{library} {version}" for library, version in installed.items()))
+    changed = [library for library in installed if library in saved
+               and saved[library] != installed[library]]
+    if changed:
+        lines.append(f"  differ: {', '.join(changed)}")
     return "\n".join(lines)
 
 

@@ -27,6 +27,7 @@ from synthaug._augmentation import augment
 from synthaug._containers import concat_rows
 from synthaug._kinds import modality_for
 from synthaug._modality import Inputs, Modality
+from synthaug._resumable import STRUCTURE, TrainingState, continuation
 from synthaug._runtime import new_seed, resolve_device, seed_of
 from synthaug._training import GANModel, TrainingPlan, fit_model
 from synthaug.image_metrics import ImageFidelityReport
@@ -156,7 +157,36 @@ class GANAugmenter(BaseEstimator):
         :class:`~synthaug.image_metrics.ImageFidelityReport` on at most 1,000
         training images and as many synthetic ones, which trains two small CNNs
         (seconds on a GPU, tens of seconds on a CPU). ``"auto"``: on for tables,
-        off for images. Use :meth:`evaluate` for a report on held-out data.
+        off for images. Use :meth:`evaluate` for a report on held-out data. A fit
+        stopped by Ctrl-C attaches none.
+    warm_start : bool, default=False
+        scikit-learn's convention: with ``True``, ``fit`` on a fitted model continues
+        it for ``epochs`` more epochs, from its weights, its optimisers' state and its
+        random stream, keeping its encoding; ``history_`` grows, its epoch numbers
+        going on. ``X`` needs the columns (or image size) and the categories and
+        classes the model was fit on, and the parameters that shape the networks or
+        the encoding may not change. A model loaded from a file written by
+        :meth:`save` has no optimiser state and continues with fresh optimisers (a
+        warning says so); a checkpoint continues exactly.
+    checkpoint_path : str or path-like, default=None
+        Where ``fit`` writes a checkpoint every ``checkpoint_every`` epochs and when
+        it ends (stopped by Ctrl-C or divergence included): a model file (tensors and
+        JSON, no pickled code) that also holds the optimisers' state, the torch random
+        state and the epoch. ``GANAugmenter.load(path)`` is a usable model, and
+        :meth:`resume` finishes the fit it comes from.
+    checkpoint_every : int, default=10
+        Epochs between checkpoints, counted over the model's whole history.
+    id_columns : "auto", list or None, default="auto"
+        Identifier columns of a table (row numbers, keys): not modelled; synthetic
+        rows get fresh values no real row has, in the column's place and dtype
+        (integers count on past the largest real one, text gets a prefix no real
+        value starts with). ``"auto"`` finds, in tables of at least 50 rows, columns
+        of integers or text with a distinct value in every row, and warns which;
+        integers must also run consecutively give or take gaps (a range of at most
+        twice the row count) or be named like an identifier (``id``, ``user_id``,
+        ``key``, ``index``, ``rownames``, ...), as a measurement stored as integers
+        may well be distinct in a small table. Floats, dates, booleans and categorical
+        dtypes never count. A list names them; ``None`` models every column.
 
     Attributes
     ----------
@@ -168,22 +198,26 @@ class GANAugmenter(BaseEstimator):
         Layout and category frequencies of the condition vector.
     training_plan_ : TrainingPlan or None
         The settings the fit ran with, ``"auto"`` resolved: ``loss``, ``epochs``,
-        ``steps_per_epoch``, ``batch_size``, learning rates, critic steps and
-        ``mixed_precision`` (``None`` for a model file of format 1 or 2).
+        ``steps_per_epoch``, ``batch_size``, learning rates, critic steps,
+        ``mixed_precision`` and ``start_epoch`` (the epochs before a warm start);
+        ``None`` for a model file of format 1 or 2.
     network_ : torch.nn.Module
         The trained generator and discriminator, on ``device_``.
     classes_ : ndarray or None
         Class labels seen in ``fit``, or ``None`` without a label.
     history_ : list of dict
         Per epoch: ``epoch``, ``discriminator_loss``, ``generator_loss``,
-        ``condition_loss`` and ``seconds``. Shorter than ``epochs`` if training
-        diverged and was rolled back (a ``RuntimeWarning`` says so).
+        ``condition_loss`` and ``seconds``, over every fit a warm start continued.
+        Shorter than ``epochs`` if training diverged or was interrupted and was
+        rolled back (a ``RuntimeWarning`` says so).
     device_ : torch.device
         Device the model lives on.
     fidelity_ : FidelityReport, ImageFidelityReport or None
         How synthetic rows compare with the training rows (see ``fidelity``).
     n_features_in_ : int
         Number of columns of ``X`` (tables only).
+    id_columns_ : list
+        The identifier columns (see ``id_columns``; tables only).
     n_samples_fit_ : int or None
         Number of rows (or images) of ``X`` (``None`` for a model file that did not record it).
     feature_names_in_ : ndarray of str
@@ -197,6 +231,9 @@ class GANAugmenter(BaseEstimator):
         for, added and refused by the label filter; with ``"validated"``, the share
         chosen and the internal estimate of the gain in ROC AUC and F1 over real
         samples alone, with its spread. ``augmentation_.summary()`` says it in words.
+    saved_with_ : dict
+        After :meth:`load`: ``{library: version}`` the file was written with (synthaug,
+        torch, numpy, pandas, scikit-learn; synthaug and torch only in older files).
 
     Examples
     --------
@@ -237,6 +274,10 @@ class GANAugmenter(BaseEstimator):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "fidelity": ["boolean", StrOptions({"auto"})],
+        "warm_start": ["boolean"],
+        "checkpoint_path": [str, os.PathLike, None],
+        "checkpoint_every": [Interval(Integral, 1, None, closed="left")],
+        "id_columns": [StrOptions({"auto"}), list, tuple, None],
     }
 
     def __init__(
@@ -264,6 +305,10 @@ class GANAugmenter(BaseEstimator):
         random_state: int | np.random.RandomState | None = None,
         verbose: bool = False,
         fidelity: bool | str = "auto",
+        warm_start: bool = False,
+        checkpoint_path: str | os.PathLike | None = None,
+        checkpoint_every: int = 10,
+        id_columns: str | list | None = "auto",
     ):
         self.epochs = epochs
         self.batch_size = batch_size
@@ -287,6 +332,10 @@ class GANAugmenter(BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.fidelity = fidelity
+        self.warm_start = warm_start
+        self.checkpoint_path = checkpoint_path
+        self.checkpoint_every = checkpoint_every
+        self.id_columns = id_columns
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -314,54 +363,110 @@ class GANAugmenter(BaseEstimator):
         Returns
         -------
         self : GANAugmenter
+
+        Notes
+        -----
+        Ctrl-C (a ``KeyboardInterrupt``) during training rolls the model back to the
+        end of the last complete epoch and warns: ``fit`` returns a usable model, which
+        :meth:`save` writes and :meth:`resume` trains on. Before the first epoch ends,
+        the interrupt goes through.
         """
         self._validate_params()
         return self._fit(self._check(X, y))
+
+    def resume(self, X, y=None) -> "GANAugmenter":
+        """Finish the fit a checkpoint, or a fit stopped by Ctrl-C, comes from.
+
+        Trains the epochs that fit had left, from where it stood: on a CPU, with an
+        int ``random_state`` and the same ``X`` and ``y``, the result equals the fit
+        never stopped, bit for bit. To train more than a fit planned, set
+        ``warm_start=True`` and call ``fit``.
+
+        Parameters
+        ----------
+        X, y : as for :meth:`fit`, the data of the fit to finish
+
+        Returns
+        -------
+        self : GANAugmenter
+
+        Examples
+        --------
+        >>> from synthaug import GANAugmenter
+        >>> aug = GANAugmenter(epochs=300, checkpoint_path="adult.ckpt", random_state=0)
+        >>> aug.fit(X, y)  # doctest: +SKIP
+        >>> # ... the machine restarts during epoch 137; adult.ckpt holds epoch 130
+        >>> aug = GANAugmenter.load("adult.ckpt").resume(X, y)  # doctest: +SKIP
+        >>> len(aug.history_)  # doctest: +SKIP
+        300
+        """
+        check_is_fitted(self)
+        self._validate_params()
+        return self._fit(self._check(X, y), resume=True)
 
     def _check(self, X, y) -> Inputs:
         """The input gate of ``fit`` and ``fit_resample``: the modality ``X``'s shape calls for."""
         return modality_for(X, self.backbone).check(X, y, self.get_params())
 
-    def _fit(self, inputs: Inputs) -> "GANAugmenter":
+    def _fit(self, inputs: Inputs, resume: bool = False) -> "GANAugmenter":
         rng = check_random_state(self.random_state)
+        # Drawn first, in this order: a warm start draws the seeds of the fit it continues.
+        encoding_seed, training_seed, finishing_seed, report_seed = (new_seed(rng)
+                                                                     for _ in range(4))
         params = self.get_params()
-        data, training = inputs.kind.fit(inputs, params, rng)
+        warm = (resume or self.warm_start) and hasattr(self, "network_")
+        if warm:
+            state = continuation(self._training_state, params, resume, self._modality.name,
+                                 inputs.kind.name)
+            data, build = self._modality, self.network_.to
+        else:
+            state = TrainingState(encoding_seed, {name: params[name] for name in STRUCTURE})
+            data = inputs.kind.fit(inputs, params, rng)
+            build = data.network(params)
+        training = data.training_set(inputs, params, state.encoding_seed)
         choices = data.recipe.choose(params)
         device = resolve_device(self.device)
         objective = OBJECTIVES[choices["loss"]]
         plan = TrainingPlan(
             loss=choices["loss"],
-            epochs=self.epochs,
+            epochs=state.until - state.epoch if resume else self.epochs,
             steps_per_epoch=max(1, -(-len(inputs) // training.batch_size)),
             batch_size=training.batch_size,
             generator_lr=self.generator_lr or objective.learning_rate,
             discriminator_lr=self.discriminator_lr or objective.learning_rate,
             discriminator_steps=self.discriminator_steps or objective.discriminator_steps,
             mixed_precision=data.recipe.mixed_precision and device.type == "cuda",
+            start_epoch=state.epoch,
         )
-        network, history = fit_model(data.network(params), training.samples, training.codes,
-                                     data.space, objective, plan, device, new_seed(rng),
-                                     training.prepare, progress=bool(self.verbose))
-        data.after_training(network, new_seed(rng), device)
-        self._set_fitted(data, network, device, history, len(inputs), plan, None)
-        if choices["fidelity"]:
-            real = data.report_sample(inputs, rng)
-            self.fidelity_ = data.report(network, device, real, None, len(real), new_seed(rng),
-                                         history)
+        state.until = plan.start_epoch + plan.epochs
+        checkpoints = None if self.checkpoint_path is None else _persistence.checkpoints(
+            self.checkpoint_path, self.checkpoint_every, params, data, len(inputs), plan)
+        network, _ = fit_model(build, training.samples, training.codes, data.space, objective,
+                               plan, device, training_seed, training.prepare,
+                               progress=bool(self.verbose), state=state, on_epoch=checkpoints)
+        data.after_training(network, finishing_seed, device)
+        self._set_fitted(data, network, device, state.settled(), len(inputs), plan, None)
+        if choices["fidelity"] and not state.interrupted:
+            report_rng = np.random.RandomState(report_seed)
+            real = data.report_sample(inputs, report_rng)
+            self.fidelity_ = data.report(network, device, real, None, len(real),
+                                         new_seed(report_rng), self.history_)
+        if self.checkpoint_path is not None:
+            _persistence.save(self, self.checkpoint_path, training=True)
         return self
 
     def _set_fitted(self, data: Modality, network: GANModel, device: torch.device,
-                    history: list, n_samples: int | None, plan: TrainingPlan | None,
+                    state: TrainingState, n_samples: int | None, plan: TrainingPlan | None,
                     fidelity) -> None:
         """The fitted attributes (shared by ``fit`` and ``load``)."""
         previous = getattr(self, "_modality", None)
-        for name in () if previous is None else previous.attributes():
+        for name in ("saved_with_",) + (() if previous is None else tuple(previous.attributes())):
             if hasattr(self, name):
                 delattr(self, name)
-        self._modality = data
+        self._modality, self._training_state = data, state
         self.backbone_, self.condition_space_ = data.backbone, data.space
         self.classes_ = None if data.labels is None else data.labels.classes
-        self.network_, self.device_, self.history_ = network, device, history
+        self.network_, self.device_, self.history_ = network, device, state.history
         self.n_samples_fit_, self.training_plan_, self.fidelity_ = n_samples, plan, fidelity
         for name, value in data.attributes().items():
             setattr(self, name, value)
@@ -504,8 +609,13 @@ class GANAugmenter(BaseEstimator):
         >>> from synthaug import GANAugmenter
         >>> rng = np.random.RandomState(0)
         >>> X, y = rng.normal(size=(120, 2)), np.r_[np.zeros(100), np.ones(20)].astype(int)
-        >>> X_res, y_res = GANAugmenter(epochs=1, random_state=0).fit_resample(X, y)
-        >>> np.bincount(y_res).tolist()
+        >>> aug = GANAugmenter(epochs=1, random_state=0)
+        >>> X_res, y_res = aug.fit_resample(X, y)   # as many rows as cross-validation vouches for
+        >>> np.array_equal(X_res[:120], X), aug.augmentation_.strategy
+        (True, 'validated')
+        >>> balance = GANAugmenter(epochs=1, random_state=0, sampling_strategy="auto",
+        ...                        filter_synthetic=False)
+        >>> np.bincount(balance.fit_resample(X, y)[1]).tolist()
         [100, 100]
         """
         self._validate_params()

@@ -1,4 +1,5 @@
-"""Shared fixtures: small seeded tables and a tiny, fast augmenter configuration."""
+"""Shared fixtures: small seeded tables, a tiny, fast augmenter configuration, and helpers
+that stop training or compare two fitted models."""
 
 import os
 
@@ -8,11 +9,14 @@ import os
 # before torch is imported; subprocesses (scripts, the console script) inherit it.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
-from synthaug import GANAugmenter
+from synthaug import GANAugmenter, losses
 
 # Small networks and few epochs: each fit takes well under a second on a CPU.
 FAST = dict(epochs=2, batch_size=60, embedding_dim=16, generator_dim=(32, 32),
@@ -76,3 +80,28 @@ def digits() -> tuple[np.ndarray, np.ndarray]:
 
     data = load_digits()
     return np.round(data.images * 255 / 16).astype(np.uint8), data.target
+
+
+def bce_stopping(after_calls: int, error: BaseException):
+    """The bce objective, which raises ``error`` from its generator loss after some calls
+    (Ctrl-C, or a crash, in the middle of training)."""
+    calls = {"n": 0}
+
+    def generator_loss(fake):
+        calls["n"] += 1
+        if calls["n"] > after_calls:
+            raise error
+        return losses.bce_generator(fake)
+
+    return dataclasses.replace(losses.OBJECTIVES["bce"], generator_loss=generator_loss)
+
+
+def assert_same_model(a: GANAugmenter, b: GANAugmenter) -> None:
+    """Bit-identical weights, losses and samples."""
+    assert a.network_.state_dict().keys() == b.network_.state_dict().keys()
+    for name, tensor in a.network_.state_dict().items():
+        assert torch.equal(tensor, b.network_.state_dict()[name]), name
+    losses_of = [{k: v for k, v in h.items() if k != "seconds"} for h in a.history_]
+    assert losses_of == [{k: v for k, v in h.items() if k != "seconds"} for h in b.history_]
+    for left, right in zip(a.sample(50), b.sample(50)):
+        np.testing.assert_array_equal(np.asarray(left), np.asarray(right))

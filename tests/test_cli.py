@@ -12,11 +12,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
+import torch
 from click.testing import CliRunner
 
-from synthaug import GANAugmenter
+from synthaug import GANAugmenter, losses
 from synthaug.cli import DataFile, main, parse_value
-from conftest import fast_augmenter
+from conftest import assert_same_model, bce_stopping, fast_augmenter
 
 # A tiny training run: one step per epoch on the 200-row table.
 TINY = ["--epochs", "2", "--batch-size", "200", "--seed", "0"]
@@ -203,9 +205,37 @@ def test_info_shows_the_model_card(fitted):
                      "visits  continuous, float64, has missing values",
                      "label   discrete, 2 values, object, the label", "Classes: no, yes",
                      "epochs = 2", "batch_size = 200", "History: 2 of 2 epochs",
-                     "Fidelity at fit: not stored (fit with fidelity=False)",
-                     "synthaug 0.1.0"]:
+                     "Fidelity at fit: not stored (fit with fidelity=False)"]:
         assert expected in card, expected
+    versions = ", ".join(f"{library} {version}" for library, version in {
+        "synthaug": "0.1.0", "torch": torch.__version__, "numpy": np.__version__,
+        "pandas": pd.__version__, "scikit-learn": sklearn.__version__}.items())
+    assert f"Saved with:          {versions}\nInstalled versions:  {versions}" in card
+    assert "differ" not in card and "Identifiers" not in card
+
+
+def test_info_shows_the_versions_an_older_file_recorded():
+    card = invoke("info", Path(__file__).parent / "data" / "model_v1_table.pt")
+    assert succeeded(card)
+    saved = card.stdout.split("Saved with:")[1].splitlines()[0]
+    assert saved.strip().startswith("synthaug 0.1.0, torch ")
+    assert saved.endswith("(numpy, pandas, scikit-learn: not recorded)")
+
+
+def test_info_names_the_identifier_columns(files, tmp_path):
+    table = read(files / "people.csv")
+    table.insert(0, "rownames", np.arange(1, len(table) + 1))
+    table.to_csv(tmp_path / "with_ids.csv", index=False)
+    with pytest.warns(UserWarning, match=r"Column \['rownames'\] holds a distinct value"):
+        result = invoke("fit", tmp_path / "with_ids.csv", "--target", "label", *TINY,
+                        "--no-fidelity", "--out", tmp_path / "m.pt")
+    assert succeeded(result)
+    card = invoke("info", tmp_path / "m.pt").stdout
+    assert "Identifiers (not modelled; synthetic rows get fresh values): rownames" in card
+    assert "rownames  continuous" not in card
+    sampled = invoke("sample", tmp_path / "m.pt", "-n", 5, "--out", tmp_path / "s.csv")
+    assert succeeded(sampled)
+    assert pd.read_csv(tmp_path / "s.csv")["rownames"].tolist() == [201, 202, 203, 204, 205]
 
 
 @pytest.mark.parametrize("command", ["fit", "sample", "augment", "evaluate", "info"])
@@ -345,6 +375,12 @@ BAD_USAGE = {
     "strategy for an unknown class": ([*AUGMENT, "--strategy", "maybe=300", *TINY,
                                        "--no-fidelity"], "'maybe'"),
     "evaluate data lacking a column": (["evaluate", "{model}", "{narrow}"], "['label']"),
+    "resume with other settings": (["fit", "{csv}", "--resume", "{model}", "--epochs", "3",
+                                    "--out", "{tmp}/m.pt"], "leave out epochs"),
+    "resume a finished fit": (["fit", "{csv}", "--resume", "{model}", "--out", "{tmp}/m.pt"],
+                              "Nothing to resume"),
+    "an unknown identifier column": ([*FIT, "--id-column", "nope"], "id_columns names ['nope']"),
+    "checkpoint folder is a file": ([*FIT, "--checkpoint", "{csv}/c.ckpt"], "cannot write"),
 }
 
 
@@ -447,6 +483,32 @@ def test_image_model_evaluates_and_augments(digit_files, tmp_path):
         assert np.sum(written["y"] == 7) == 60
         assert written["synthetic"].tolist() == [False] * 300 + [True] * extra
     assert f"7: {np.sum(y == 7)} -> 60" in result.stdout
+
+
+def test_fit_resumes_from_a_checkpoint_what_a_crash_stopped(files, tmp_path, monkeypatch):
+    table, path = read(files / "people.csv"), tmp_path / "run.ckpt"
+    settings = dict(target_column="label", loss="bce", epochs=4, batch_size=100,
+                    random_state=0, fidelity=False, device="cpu")
+    whole = GANAugmenter(**settings).fit(table)
+    with monkeypatch.context() as patch:  # a crash in epoch 3 (two steps an epoch)
+        patch.setitem(losses.OBJECTIVES, "bce", bce_stopping(4, OSError("power cut")))
+        with pytest.raises(OSError):
+            GANAugmenter(**settings, checkpoint_path=path, checkpoint_every=2).fit(table)
+    result = invoke("fit", files / "people.csv", "--resume", path, "--out", tmp_path / "m.pt")
+    assert succeeded(result) and "4 epochs" in result.stdout
+    assert_same_model(GANAugmenter.load(tmp_path / "m.pt", device="cpu"), whole)
+    # Its checkpoint now holds the finished fit: nothing is left to resume.
+    assert_usage_error(invoke("fit", files / "people.csv", "--resume", path,
+                              "--out", tmp_path / "again.pt"), "Nothing to resume")
+
+
+def test_fit_writes_checkpoints_into_a_new_folder(files, tmp_path):
+    path = tmp_path / "runs" / "people.ckpt"
+    result = invoke("fit", files / "people.csv", "--target", "label", *TINY, "--no-fidelity",
+                    "--checkpoint", path, "--checkpoint-every", 1, "--out", tmp_path / "m.pt")
+    assert succeeded(result)
+    checkpoint = GANAugmenter.load(path, device="cpu")
+    assert len(checkpoint.history_) == 2 and checkpoint.get_params()["checkpoint_every"] == 1
 
 
 def test_fit_reads_a_csv_from_standard_input(files, tmp_path):

@@ -1,6 +1,7 @@
 """Determinism, clone, pickle and model files (tensors + JSON, never pickled code)."""
 
 import json
+import os
 import pickle
 import pickletools
 import zipfile
@@ -85,15 +86,21 @@ def test_save_load_gives_identical_samples_and_metadata(data, tmp_path):
     assert Xb.dtypes.equals(X.dtypes)
 
 
-def test_model_file_holds_no_pickled_objects(data, tmp_path):
+@pytest.mark.parametrize("kind", ["model file", "checkpoint"])
+def test_model_file_holds_no_pickled_objects(data, tmp_path, kind):
     """Only tensors and JSON: loading works with weights_only=True and the metadata is JSON."""
     X, y = data
     path = tmp_path / "model.pt"
-    fast_augmenter().fit(X, y).save(path)
+    if kind == "checkpoint":
+        fast_augmenter(checkpoint_path=path).fit(X, y)
+    else:
+        fast_augmenter().fit(X, y).save(path)
     blob = torch.load(path, weights_only=True)
     meta = json.loads(blob["metadata"])
     assert meta["format"] == "synthaug.GANAugmenter"
-    assert all(isinstance(t, torch.Tensor) for t in blob["state"].values())
+    assert all(isinstance(t, torch.Tensor) for part in ("state", "training")
+               for t in blob[part].values())
+    assert bool(blob["training"]) == (kind == "checkpoint")
     with zipfile.ZipFile(path) as archive:
         pickled = archive.read(next(n for n in archive.namelist() if n.endswith("data.pkl")))
     # the pickle stream names no class outside torch's tensor rebuilding machinery
@@ -119,11 +126,118 @@ def test_discrete_datetime_and_timedelta_columns_survive_save_load(tmp_path):
     pd.testing.assert_frame_equal(out, a.sample(20, conditions={"day": day, "wait": wait}))
 
 
-def test_load_rejects_foreign_files(tmp_path):
+@pytest.fixture
+def saved(data, tmp_path):
+    X, y = data
+    path = tmp_path / "model.pt"
+    fast_augmenter().fit(X, y).save(path)
+    return path
+
+
+def test_a_file_with_bytes_flipped_in_its_middle_is_refused_naming_it(saved):
+    raw = bytearray(saved.read_bytes())
+    middle = len(raw) // 2
+    raw[middle : middle + 8] = bytes(b ^ 0xFF for b in raw[middle : middle + 8])
+    saved.write_bytes(bytes(raw))
+    with pytest.raises(ValueError, match=f"'{saved}' is damaged: tensor .* does not match"):
+        GANAugmenter.load(saved)
+
+
+def test_a_changed_number_in_the_metadata_is_refused(saved):
+    """A flipped digit keeps the metadata valid JSON; its checksum still tells."""
+    raw = saved.read_bytes()
+    assert raw.count(b'"n_samples_fit": 200') == 1
+    saved.write_bytes(raw.replace(b'"n_samples_fit": 200', b'"n_samples_fit": 201'))
+    with pytest.raises(ValueError, match="metadata does not match the checksum"):
+        GANAugmenter.load(saved)
+
+
+NOT_MODELS = {
+    "a JSON file": lambda model: b'{"format": "synthaug.GANAugmenter"}',
+    "an empty file": lambda model: b"",
+    "a truncated model file": lambda model: model[: len(model) // 2],
+    "random bytes": lambda model: np.random.RandomState(0).bytes(5000),
+    "another torch file": None,
+}
+
+
+@pytest.mark.parametrize("make", NOT_MODELS.values(), ids=NOT_MODELS.keys())
+def test_a_file_that_is_not_a_model_gets_a_one_line_error_saying_so(make, saved, tmp_path):
     path = tmp_path / "other.pt"
-    torch.save({"weights": torch.zeros(2)}, path)
-    with pytest.raises(ValueError, match="is not a synthaug model file"):
+    if make is None:
+        torch.save({"weights": torch.zeros(2)}, path)
+    else:
+        path.write_bytes(make(saved.read_bytes()))
+    with pytest.raises(ValueError, match=f"'{path}' is not a synthaug model file") as error:
         GANAugmenter.load(path)
+    assert "\n" not in str(error.value)
+
+
+def test_a_missing_file_is_a_file_not_found_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nope.pt"):
+        GANAugmenter.load(tmp_path / "nope.pt")
+
+
+def test_save_names_a_missing_folder(data, tmp_path):
+    aug = fast_augmenter().fit(*data)
+    with pytest.raises(FileNotFoundError, match=f"the folder '{tmp_path / 'missing'}' does not "
+                                                "exist"):
+        aug.save(tmp_path / "missing" / "model.pt")
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        aug.save(tmp_path)
+
+
+def test_save_names_a_read_only_folder(data, tmp_path):
+    aug = fast_augmenter().fit(*data)
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        if os.access(folder, os.W_OK):
+            pytest.skip("this user (root) may write into read-only folders")
+        with pytest.raises(PermissionError, match=f"the folder '{folder}' is not writable"):
+            aug.save(folder / "model.pt")
+    finally:
+        folder.chmod(0o700)
+
+
+def test_an_interrupted_save_leaves_the_previous_file_whole(saved, data, monkeypatch):
+    before = saved.read_bytes()
+
+    def cut_short(blob, file):
+        file.write(b"PK\x03\x04 half a model")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(torch, "save", cut_short)
+    with pytest.raises(KeyboardInterrupt):
+        fast_augmenter(epochs=1).fit(*data).save(saved)
+    assert saved.read_bytes() == before and sorted(saved.parent.iterdir()) == [saved]
+
+
+def test_a_model_file_records_the_library_versions_it_was_saved_with(saved, data):
+    import sklearn
+
+    model = GANAugmenter.load(saved)
+    assert model.saved_with_ == {"synthaug": "0.1.0", "torch": torch.__version__,
+                                 "numpy": np.__version__, "pandas": pd.__version__,
+                                 "scikit-learn": sklearn.__version__}
+    assert not hasattr(model.fit(*data), "saved_with_")  # refit: no longer that file
+
+
+def test_a_format_3_file_of_before_checksummed_metadata_loads(saved, data):
+    """Format 3 as it first shipped: no metadata checksum, versions, training state or
+    identifiers."""
+    blob = torch.load(saved, weights_only=True)
+    meta = json.loads(blob["metadata"])
+    for key in ("versions", "training_state", "training_checksums"):
+        del meta[key]
+    del meta["data"]["identifiers"]
+    torch.save({"metadata": json.dumps(meta), "state": blob["state"]}, saved)
+    model = GANAugmenter.load(saved)
+    assert model.saved_with_ == {"synthaug": "0.1.0", "torch": torch.__version__}
+    assert model.id_columns_ == [] and len(model.history_) == 2
+    X_new, _ = model.sample(10)
+    assert list(X_new.columns) == list(data[0].columns)
 
 
 def test_save_refuses_a_callable_strategy(data, tmp_path):
