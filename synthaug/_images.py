@@ -94,12 +94,12 @@ class ImageModality(Modality):
 
     def network(self, params: dict) -> Callable[[torch.device], ImageGAN]:
         recipe, layout, space = self.recipe, self.layout, self.space
+        choices = recipe.choose(params)
         config = ImageGANConfig(
             height=layout.height, width=layout.width, channels=layout.channels,
             n_classes=max(1, space.dim), label_column=None if self.labels is None else 0,
             noise_dim=params["embedding_dim"], base_width=params["conv_width"],
-            augment=parse_policy(recipe.choose(params)["diff_augment"]),
-            ema_decay=recipe.ema_decay,
+            augment=parse_policy(choices["diff_augment"]), ema_decay=choices["ema_decay"],
         )
 
         def build(device: torch.device) -> ImageGAN:
@@ -112,7 +112,8 @@ class ImageModality(Modality):
     def attributes(self) -> dict:
         return {"image_shape_": (self.layout.height, self.layout.width, self.layout.channels)}
 
-    def after_training(self, network: ImageGAN, seed: int, device: torch.device) -> None:
+    def after_training(self, network: ImageGAN, inputs: Inputs, params: dict, seed: int,
+                       device: torch.device) -> None:
         with seeded(seed, device):
             network.calibrate([self.space.draw(CALIBRATION_BATCH, device)
                                for _ in range(CALIBRATION_BATCHES)])

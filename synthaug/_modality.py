@@ -134,8 +134,9 @@ class Modality(ABC):
     def attributes(self) -> dict:
         """The estimator's fitted attributes that only this kind has (``schema_``, ...)."""
 
-    def after_training(self, network: GANModel, seed: int, device: torch.device) -> None:
-        """What runs once training is done (nothing, unless a kind needs it)."""
+    def after_training(self, network: GANModel, inputs: Inputs, params: dict, seed: int,
+                       device: torch.device) -> None:
+        """What runs once training on ``inputs`` is done (nothing, unless a kind needs it)."""
 
     # ---------------------------------------------------------------- sample
 

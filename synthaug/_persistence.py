@@ -168,8 +168,10 @@ def load(cls, path: str | os.PathLike, device: str | torch.device):
     _verify(name, training, meta.get("training_checksums", {}))
     params = _params_from_json(meta["params"])
     data = meta["data"] if version >= 3 else _upgrade(meta, params)
+    params = {**{name: values[data["kind"]] for name, values in _ADDED.items()}, **params}
     modality = BY_NAME[data["kind"]].from_dict(data)
     estimator = cls(**{**params, "device": device})
+    params = estimator.get_params()  # with today's defaults for what older files lack
     device = resolve_device(device)
     with seeded(0, device):  # the initial weights are overwritten: leave the global RNG alone
         network = modality.network(params)(device)
@@ -231,6 +233,12 @@ def _params_to_json(params: dict) -> dict:
     if params["discrete_columns"] is not None:
         params["discrete_columns"] = [to_json(c) for c in params["discrete_columns"]]
     return params
+
+
+# Parameters newer than some files, with the value that reproduces what such a file
+# holds, per kind of data (tables were fit without a moving average or marginal maps).
+_ADDED = {"ema_decay": {"table": None, "images": "auto"},
+          "match_marginals": {"table": False, "images": True}}
 
 
 def _params_from_json(params: dict) -> dict:

@@ -33,8 +33,9 @@ class Recipe:
     networks: Callable[[Any], tuple] | None = None
 
     def choose(self, params: dict) -> dict:
-        """The estimator's ``batch_size``, ``loss``, ``diff_augment`` and ``fidelity``,
-        with ``"auto"`` replaced by this recipe's choice."""
+        """The estimator's ``batch_size``, ``loss``, ``diff_augment``, ``ema_decay`` and
+        ``fidelity``, with ``"auto"`` replaced by this recipe's choice."""
         own = {"batch_size": self.batch_size, "loss": self.loss,
-               "diff_augment": self.diff_augment, "fidelity": self.fidelity}
+               "diff_augment": self.diff_augment, "ema_decay": self.ema_decay,
+               "fidelity": self.fidelity}
         return {name: own[name] if params[name] == "auto" else params[name] for name in own}

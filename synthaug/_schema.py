@@ -44,6 +44,12 @@ MIN_MODE_WEIGHT = 0.005
 POINT_MASS_SHARE = 0.9
 # Calendar units, in nanoseconds, that temporal values may all be whole multiples of.
 TEMPORAL_STEPS_NS = (86_400 * 10**9, 3_600 * 10**9, 60 * 10**9, 10**9, 10**6, 10**3, 1)
+# Marginal matching: quantile levels of the map (a resolution of 0.1% of the rows), the
+# most distinct values a numeric column may have for generated values to land on the
+# training column's own values, and the most decimals a column's values are rounded to.
+MARGINAL_LEVELS = 1001
+MARGINAL_VALUES = 1000
+MAX_DECIMALS = 6
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,59 @@ class Span:
 
     dim: int
     activation: str  # "tanh" or "softmax"
+
+
+# ---------------------------------------------------------------- marginals
+
+
+@dataclass(frozen=True)
+class Marginal:
+    """A rank-preserving map from the generator's values of a numeric column to the
+    training rows' distribution of it: value -> its rank among generated values (its
+    quantile level) -> the training values' quantile at that level.
+
+    ``generated`` and ``real`` are quantiles at :data:`MARGINAL_LEVELS` even levels.
+    With ``exact``, generated values land on the training column's own values (at
+    most :data:`MARGINAL_VALUES` distinct: spikes, round numbers and the value grid come
+    back as they were); otherwise between its quantiles, rounded to ``decimals`` (the
+    fewest decimals that hold every training value, None when none up to
+    :data:`MAX_DECIMALS` do).
+    """
+
+    generated: np.ndarray
+    real: np.ndarray
+    exact: bool
+    decimals: int | None
+
+    @classmethod
+    def fit(cls, generated: np.ndarray, real: np.ndarray) -> "Marginal":
+        levels = np.linspace(0.0, 1.0, MARGINAL_LEVELS)
+        exact = len(np.unique(real)) <= MARGINAL_VALUES
+        decimals = next((d for d in range(MAX_DECIMALS + 1)
+                         if np.allclose(real, np.round(real, d), rtol=0, atol=1e-9)), None)
+        return cls(np.quantile(generated, levels),
+                   np.quantile(real, levels, method="inverted_cdf" if exact else "linear"),
+                   exact, decimals)
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        levels = np.linspace(0.0, 1.0, len(self.generated))
+        # Tied generated quantiles (a point mass) share the middle of their levels.
+        distinct, inverse = np.unique(self.generated, return_inverse=True)
+        middle = np.bincount(inverse, weights=levels) / np.bincount(inverse)
+        rank = np.interp(values, distinct, middle)
+        if self.exact:
+            return self.real[np.round(rank * (len(self.real) - 1)).astype(int)]
+        mapped = np.interp(rank, levels, self.real)
+        return mapped if self.decimals is None else np.round(mapped, self.decimals)
+
+    def to_dict(self) -> dict:
+        return {"generated": self.generated.tolist(), "real": self.real.tolist(),
+                "exact": self.exact, "decimals": self.decimals}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Marginal":
+        return cls(np.asarray(d["generated"], dtype=float), np.asarray(d["real"], dtype=float),
+                   d["exact"], d["decimals"])
 
 
 # ---------------------------------------------------------------- columns
@@ -73,6 +132,8 @@ class ContinuousColumn:
         self.mean, self.std, self.low, self.high = mean, std, low, high
         self.mode_means = np.asarray(mode_means, dtype=float)
         self.mode_stds = np.asarray(mode_stds, dtype=float)
+        # Set by match() after training; None decodes the generator's own values.
+        self.marginal: Marginal | None = None
 
     @property
     def spans(self) -> list[Span]:
@@ -111,16 +172,36 @@ class ContinuousColumn:
             blocks.append(np.eye(2)[missing.astype(int)])
         return np.hstack(blocks)
 
-    def decode(self, block: np.ndarray) -> pd.Series:
-        n_modes = len(self.mode_means)
-        mode = np.argmax(block[:, 1 : 1 + n_modes], axis=1)
+    def _values(self, block: np.ndarray) -> np.ndarray:
+        """The generator's values (before the marginal map, clipping and rounding)."""
+        mode = np.argmax(block[:, 1 : 1 + len(self.mode_means)], axis=1)
         alpha = np.clip(block[:, 0], -1.0, 1.0)
-        values = (alpha * 4.0 * self.mode_stds[mode] + self.mode_means[mode]) * self.std + self.mean
+        return (alpha * 4.0 * self.mode_stds[mode] + self.mode_means[mode]) * self.std + self.mean
+
+    def _missing(self, block: np.ndarray) -> np.ndarray:
+        if not self.has_missing:
+            return np.zeros(len(block), bool)
+        return np.argmax(block[:, 1 + len(self.mode_means) :], axis=1) == 1
+
+    def match(self, block: np.ndarray | None, series: pd.Series) -> None:
+        """Fit the marginal map from generated rows (encoded, ``block``) to the training
+        column ``series``; ``block=None`` removes it."""
+        if block is None:
+            self.marginal = None
+            return
+        generated = self._values(block)[~self._missing(block)]
+        real = as_numbers(series)
+        real = real[~np.isnan(real)]
+        self.marginal = Marginal.fit(generated, real) if len(generated) and len(real) else None
+
+    def decode(self, block: np.ndarray) -> pd.Series:
+        values = self._values(block)
+        if self.marginal is not None:
+            values = self.marginal(values)
         values = np.clip(values, self.low, self.high)
         if self.integral:
             values = np.round(values / self.step)
-        if self.has_missing:
-            values[np.argmax(block[:, 1 + n_modes :], axis=1) == 1] = np.nan
+        values[self._missing(block)] = np.nan
         return _from_numbers(values, self.step, self.dtype, self.temporal, self.name)
 
     def to_dict(self) -> dict:
@@ -131,16 +212,20 @@ class ContinuousColumn:
             "mean": self.mean, "std": self.std, "low": self.low, "high": self.high,
             "mode_means": self.mode_means.tolist(), "mode_stds": self.mode_stds.tolist(),
             "step": self.step,
+            "marginal": None if self.marginal is None else self.marginal.to_dict(),
         }
 
     @classmethod
     def from_dict(cls, d: dict) -> "ContinuousColumn":
-        return cls(
+        column = cls(
             from_json(d["name"]), dtype_from_json(d["dtype"]), temporal=d["temporal"],
             integral=d["integral"], has_missing=d["has_missing"], mean=d["mean"], std=d["std"],
             low=d["low"], high=d["high"], mode_means=d["mode_means"], mode_stds=d["mode_stds"],
             step=d.get("step", 1),
         )
+        marginal = d.get("marginal")
+        column.marginal = None if marginal is None else Marginal.from_dict(marginal)
+        return column
 
 
 class DiscreteColumn:
@@ -151,6 +236,9 @@ class DiscreteColumn:
         self.dtype = dtype
         self.categories = list(categories)
         self.has_missing = has_missing
+        # Set by match() after training: log(training share / generated share) per
+        # category, added to the generator's log-probabilities before the choice.
+        self.bias: np.ndarray | None = None
 
     @property
     def n_categories(self) -> int:
@@ -196,7 +284,22 @@ class DiscreteColumn:
     def encode(self, series: pd.Series, rng: np.random.RandomState | None = None) -> np.ndarray:
         return np.eye(self.n_categories)[self.codes(series)]
 
+    def match(self, block: np.ndarray | None, series: pd.Series) -> None:
+        """Fit the per-category correction from generated rows (``block``) to the training
+        column ``series``: categories generated too often are chosen less, and the other
+        way round (a category never generated stays so); ``block=None`` removes it."""
+        if block is None:
+            self.bias = None
+            return
+        real = np.bincount(self.codes(series), minlength=self.n_categories) / len(series)
+        generated = np.bincount(np.argmax(block, axis=1), minlength=self.n_categories) / len(block)
+        both = (real > 0) & (generated > 0)
+        self.bias = np.zeros(self.n_categories)
+        self.bias[both] = np.log(real[both] / generated[both])
+
     def decode(self, block: np.ndarray) -> pd.Series:
+        if self.bias is not None:
+            block = np.log(np.maximum(block, 1e-12)) + self.bias
         values = np.array(self.categories + [np.nan], dtype=object)[np.argmax(block, axis=1)]
         return pd.Series(values, name=self.name).astype(self.dtype)
 
@@ -206,13 +309,17 @@ class DiscreteColumn:
             "dtype": dtype_to_json(self.dtype),
             "categories": [to_json(v) for v in self.categories],
             "has_missing": self.has_missing,
+            "bias": None if self.bias is None else self.bias.tolist(),
         }
 
     @classmethod
     def from_dict(cls, d: dict) -> "DiscreteColumn":
-        return cls(from_json(d["name"]), dtype_from_json(d["dtype"]),
-                   categories=[from_json(v) for v in d["categories"]],
-                   has_missing=d["has_missing"])
+        column = cls(from_json(d["name"]), dtype_from_json(d["dtype"]),
+                     categories=[from_json(v) for v in d["categories"]],
+                     has_missing=d["has_missing"])
+        bias = d.get("bias")
+        column.bias = None if bias is None else np.asarray(bias, dtype=float)
+        return column
 
 
 def _fit_modes(scaled: np.ndarray, rng: np.random.RandomState) -> tuple[np.ndarray, np.ndarray]:
@@ -367,6 +474,15 @@ class TableSchema:
         codes = [c.codes(frame[c.name] if c is not self.label else pd.Series(labels))
                  for c in self.discrete]
         return np.stack(codes, axis=1) if codes else np.zeros((len(frame), 0), np.int64)
+
+    def match_marginals(self, matrix: np.ndarray | None, frame: pd.DataFrame,
+                        labels: np.ndarray | None = None) -> None:
+        """Fit every column's marginal map (:meth:`ContinuousColumn.match`,
+        :meth:`DiscreteColumn.match`) from generated rows (encoded, ``matrix``) to the
+        training rows ``frame`` and ``labels``; ``matrix=None`` removes the maps."""
+        for column, (start, stop) in zip(self._encoded, self.offsets()):
+            series = frame[column.name] if column is not self.label else pd.Series(labels)
+            column.match(None if matrix is None else matrix[:, start:stop], series)
 
     def decode(self, matrix: np.ndarray) -> tuple[pd.DataFrame, np.ndarray | None]:
         """The table's columns as a DataFrame, and the labels (or None) as an array."""

@@ -25,11 +25,18 @@ from synthaug._judges import label_model, linear_model, table_judge
 from synthaug._json import from_json, json_key, to_json
 from synthaug._labels import Labels
 from synthaug._modality import Inputs, Modality, TrainingSet
+from synthaug._runtime import new_seed, seeded
 from synthaug._schema import DiscreteColumn, TableSchema, infer_discrete
 from synthaug._validation import LabelLayout, TableLayout, check_labels, check_table
 from synthaug.metrics import MAX_ROWS, FidelityReport, fidelity_report
 from synthaug.nn import TABLE_RECIPE
 from synthaug.nn.tabular import TabularGAN
+
+
+# Batches of conditions whose generated rows set the sampling generator's batch-norm
+# statistics, and the fewest and most rows generated to fit the marginal maps.
+CALIBRATION_BATCHES, CALIBRATION_BATCH = 8, 1024
+MARGINAL_ROWS = (20_000, 50_000)
 
 
 class TableModality(Modality):
@@ -141,6 +148,7 @@ class TableModality(Modality):
 
     def network(self, params: dict) -> Callable[[torch.device], TabularGAN]:
         schema, space = self.schema, self.space
+        ema_decay = self.recipe.choose(params)["ema_decay"]
 
         def build(device: torch.device) -> TabularGAN:
             return TabularGAN(
@@ -148,10 +156,25 @@ class TableModality(Modality):
                 noise_dim=params["embedding_dim"],
                 generator_dim=tuple(params["generator_dim"]),
                 discriminator_dim=tuple(params["discriminator_dim"]),
-                pac=params["pac"],
+                pac=params["pac"], ema_decay=ema_decay,
             ).to(device)
 
         return build
+
+    def after_training(self, network: TabularGAN, inputs: Inputs, params: dict, seed: int,
+                       device: torch.device) -> None:
+        """The sampling generator's batch-norm statistics from its own outputs, then (with
+        ``match_marginals``) every column's marginal map, from rows it makes."""
+        rng = np.random.RandomState(seed)
+        with seeded(new_seed(rng), device):
+            network.calibrate([self.space.draw(CALIBRATION_BATCH, device)
+                               for _ in range(CALIBRATION_BATCHES)])
+        output = None
+        if params["match_marginals"]:
+            n = min(MARGINAL_ROWS[1], max(MARGINAL_ROWS[0], 5 * len(inputs)))
+            output, _ = self.generate(network, n, {}, new_seed(rng), device)
+        self.schema.match_marginals(output, self._modelled(inputs),
+                                    inputs.labels if self.target_column is None else None)
 
     def attributes(self) -> dict:
         columns = self.layout.columns

@@ -114,6 +114,20 @@ class GANAugmenter(BaseEstimator):
         Differentiable augmentations applied to every image the discriminator sees,
         comma-separated from ``"color"``, ``"translation"``, ``"cutout"``; ``None``
         for none. ``"auto"``: all three for ``"sngan"``, none for ``"dcgan"``.
+    ema_decay : float, None or "auto", default="auto"
+        Decay of the exponential moving average of the generator's weights that
+        sampling uses (it smooths the last steps' oscillations); ``None`` samples with
+        the trained weights. ``"auto"``: 0.999 for tables and ``"sngan"``, none for
+        ``"dcgan"``.
+    match_marginals : bool, default=True
+        Tables: after training, map each column's generated values onto the training
+        rows' distribution of that column, keeping their order (a rank-preserving
+        quantile map for numbers and dates; a per-category correction for discrete
+        columns), so that every column's marginal matches the training data while the
+        dependencies between columns stay the generator's. Numbers then take values
+        the training column has (columns with up to 1,000 distinct values) or values
+        between its quantiles; the model file keeps 1,001 quantiles of each numeric
+        column. ``False`` decodes the generator's own values.
     discrete_columns : list, default=None
         Columns to treat as discrete. ``None`` infers them: strings, categories,
         booleans, objects, and integer columns with at most 20 distinct values.
@@ -261,6 +275,8 @@ class GANAugmenter(BaseEstimator):
         "image_model": [StrOptions(set(IMAGE_RECIPES))],
         "conv_width": [Interval(Integral, 1, None, closed="left")],
         "diff_augment": [str, None],
+        "ema_decay": [Interval(Real, 0, 1, closed="neither"), None, StrOptions({"auto"})],
+        "match_marginals": ["boolean"],
         "discrete_columns": [list, tuple, None],
         "target_column": "no_validation",
         "sampling_strategy": [
@@ -297,6 +313,8 @@ class GANAugmenter(BaseEstimator):
         image_model: str = "sngan",
         conv_width: int = 64,
         diff_augment: str | None = "auto",
+        ema_decay: float | str | None = "auto",
+        match_marginals: bool = True,
         discrete_columns: list | None = None,
         target_column: Any = None,
         sampling_strategy: Any = "validated",
@@ -324,6 +342,8 @@ class GANAugmenter(BaseEstimator):
         self.image_model = image_model
         self.conv_width = conv_width
         self.diff_augment = diff_augment
+        self.ema_decay = ema_decay
+        self.match_marginals = match_marginals
         self.discrete_columns = discrete_columns
         self.target_column = target_column
         self.sampling_strategy = sampling_strategy
@@ -444,7 +464,7 @@ class GANAugmenter(BaseEstimator):
         network, _ = fit_model(build, training.samples, training.codes, data.space, objective,
                                plan, device, training_seed, training.prepare,
                                progress=bool(self.verbose), state=state, on_epoch=checkpoints)
-        data.after_training(network, finishing_seed, device)
+        data.after_training(network, inputs, params, finishing_seed, device)
         self._set_fitted(data, network, device, state.settled(), len(inputs), plan, None)
         if choices["fidelity"] and not state.interrupted:
             report_rng = np.random.RandomState(report_seed)

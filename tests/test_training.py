@@ -81,7 +81,7 @@ def test_sampling_runs_in_eval_mode_without_autograd(small):
     aug = fast_augmenter().fit(X, y)
     aug.network_.train()  # even if a user left it in train mode
     seen = []
-    aug.network_.generator.register_forward_hook(
+    aug.network_.sampling_generator().register_forward_hook(
         lambda module, inputs, output: seen.append((module.training, torch.is_grad_enabled())))
     aug.sample(7)
     assert seen == [(False, False)]

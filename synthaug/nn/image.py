@@ -23,7 +23,6 @@ resolution doubles them, up to ``8 * width``.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 import torch
@@ -32,6 +31,7 @@ from torch import nn
 
 from synthaug._conditioning import Condition
 from synthaug.nn.augment import augment
+from synthaug.nn.average import averaged_copy, settle_norms, update_average
 
 MIN_SIDE, MAX_SIDE = 8, 128
 # The value the canvas is padded with (the darkest pixel), and the width of the label
@@ -158,9 +158,7 @@ class ImageGAN(nn.Module):
         self.config = config
         self.generator = generator
         self.discriminator = discriminator
-        self.average = None
-        if config.ema_decay is not None:
-            self.average = copy.deepcopy(self.generator).requires_grad_(False)
+        self.average = None if config.ema_decay is None else averaged_copy(self.generator)
         self.average_steps = 0
         size = config.size
         self.top, self.left = (size - config.height) // 2, (size - config.width) // 2
@@ -209,45 +207,25 @@ class ImageGAN(nn.Module):
             images = augment(images, self.config.augment)
         return self.discriminator(images, self._labels(condition)).float()
 
-    @torch.no_grad()
     def update_average(self) -> None:
-        """Move the averaged generator towards the trained one (after each G step).
-
-        The decay ramps up over the first steps, so the average does not drag the
-        random initial weights along; batch-norm statistics are copied as they are.
-        """
-        if self.average is None:
-            return
-        self.average_steps += 1
-        decay = min(self.config.ema_decay, (1 + self.average_steps) / (10 + self.average_steps))
-        averaged, current = list(self.average.parameters()), list(self.generator.parameters())
-        torch._foreach_lerp_(averaged, current, 1.0 - decay)
-        for mine, theirs in zip(self.average.buffers(), self.generator.buffers()):
-            mine.copy_(theirs)
+        """Move the averaged generator towards the trained one (after each G step)."""
+        if self.average is not None:
+            self.average_steps += 1
+            update_average(self.average, self.generator, self.average_steps,
+                           self.config.ema_decay)
 
     def sampling_generator(self) -> nn.Module:
         return self.average if self.average is not None else self.generator
 
-    @torch.no_grad()
     def calibrate(self, conditions: list[Condition]) -> None:
-        """Recompute the sampling generator's batch-norm statistics from its own outputs.
+        """Recompute the sampling generator's batch-norm statistics from its own outputs
+        for the given batches of conditions."""
+        def run(generator: nn.Module) -> None:
+            for condition in conditions:
+                labels = self._labels(condition)
+                generator(self._noise(len(labels), labels.device), labels)
 
-        The running statistics tracked while training describe the trained weights
-        (a few batches back), not the averaged ones; this averages the statistics of
-        the given batches exactly (momentum ``None``) instead.
-        """
-        generator = self.sampling_generator()
-        norms = [m for m in generator.modules() if isinstance(m, nn.BatchNorm2d)]
-        for norm in norms:
-            norm.reset_running_stats()
-            norm.momentum = None
-        generator.train()
-        for condition in conditions:
-            labels = self._labels(condition)
-            generator(self._noise(len(labels), labels.device), labels)
-        generator.eval()
-        for norm in norms:
-            norm.momentum = 0.1
+        settle_norms(self.sampling_generator(), run)
 
     def sample(self, condition: Condition) -> torch.Tensor:
         """Images of the input's size ``(B, C, H, W)`` from the sampling generator."""

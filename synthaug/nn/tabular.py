@@ -14,6 +14,7 @@ from torch import nn
 
 from synthaug._conditioning import Condition
 from synthaug._recipes import Recipe
+from synthaug.nn.average import averaged_copy, settle_norms, update_average
 
 # Temperature of the Gumbel-softmax heads: low enough to look one-hot to the critic.
 GUMBEL_TAU = 0.2
@@ -84,12 +85,18 @@ class TabularGAN(nn.Module):
     sample_batch = 10_000
 
     def __init__(self, spans: list, condition_blocks: list, cond_dim: int, *, noise_dim: int,
-                 generator_dim: tuple, discriminator_dim: tuple, pac: int):
+                 generator_dim: tuple, discriminator_dim: tuple, pac: int,
+                 ema_decay: float | None = None):
         super().__init__()
         data_dim = sum(dim for _, dim, _ in spans)
         self.noise_dim = noise_dim
         self.generator = Generator(noise_dim + cond_dim, generator_dim, data_dim)
         self.discriminator = Discriminator(data_dim + cond_dim, discriminator_dim, pac)
+        # The moving average of the generator's weights that sampling uses (None: the
+        # trained weights).
+        self.ema_decay = ema_decay
+        self.average = None if ema_decay is None else averaged_copy(self.generator)
+        self.average_steps = 0
         tanh = [i for start, dim, act in spans if act == "tanh" for i in range(start, start + dim)]
         softmax_index, softmax_valid = padded_index([(s, d) for s, d, a in spans if a == "softmax"])
         cond_index, cond_valid = padded_index(condition_blocks)
@@ -133,19 +140,37 @@ class TabularGAN(nn.Module):
 
     def generate(self, condition: Condition) -> tuple[torch.Tensor, torch.Tensor]:
         """Fake rows for a batch of conditions, and the conditional loss on them."""
-        noise = torch.randn(len(condition), self.noise_dim, device=condition.vector.device)
-        logits = self.generator(torch.cat([noise, condition.vector], dim=1))
+        logits = self._logits(self.generator, condition)
         return self.activate(logits), self.condition_loss(logits, condition)
+
+    def _logits(self, generator: nn.Module, condition: Condition) -> torch.Tensor:
+        noise = torch.randn(len(condition), self.noise_dim, device=condition.vector.device)
+        return generator(torch.cat([noise, condition.vector], dim=1))
 
     def discriminate(self, rows: torch.Tensor, condition: Condition) -> torch.Tensor:
         return self.discriminator(torch.cat([rows, condition.vector], dim=1))
 
     def update_average(self) -> None:
-        """No moving average: the tabular generator samples with its trained weights."""
+        """Move the averaged generator towards the trained one (after each G step)."""
+        if self.average is not None:
+            self.average_steps += 1
+            update_average(self.average, self.generator, self.average_steps, self.ema_decay)
+
+    def sampling_generator(self) -> nn.Module:
+        return self.average if self.average is not None else self.generator
+
+    def calibrate(self, conditions: list[Condition]) -> None:
+        """Recompute the sampling generator's batch-norm statistics from its own outputs
+        for the given batches of conditions."""
+        def run(generator: nn.Module) -> None:
+            for condition in conditions:
+                self._logits(generator, condition)
+
+        settle_norms(self.sampling_generator(), run)
 
     def sample(self, condition: Condition) -> torch.Tensor:
         """Encoded rows for the sampling path (the table data sets fixed blocks exactly)."""
-        return self.generate(condition)[0]
+        return self.activate(self._logits(self.sampling_generator(), condition))
 
 
-RECIPE = Recipe(name="mlp", batch_size=500, loss="wgan-gp", fidelity=True)
+RECIPE = Recipe(name="mlp", batch_size=500, loss="wgan-gp", fidelity=True, ema_decay=0.999)
