@@ -208,6 +208,12 @@ class ContinuousColumn:
         values[self._missing(block)] = np.nan
         return _from_numbers(values, self.step, self.dtype, self.temporal, self.name)
 
+    def value_of(self, number: float) -> Any:
+        """A number of this column (as :func:`as_numbers` gives it) as a value of its dtype."""
+        scaled = number / self.step if self.temporal else number
+        return _from_numbers(np.array([scaled]), self.step, self.dtype, self.temporal,
+                             self.name).iloc[0]
+
     def to_dict(self) -> dict:
         return {
             "type": "continuous", "name": to_json(self.name),
