@@ -84,10 +84,10 @@ class Group:
         local -= local % multiple
         if local == 0:
             raise ValueError(
-                f"batch_size={batch_size} over {self.world_size} processes leaves "
-                f"{batch_size // self.world_size} rows per process, and each needs a multiple "
-                f"of {multiple} (pac, the rows the critic judges together); raise batch_size "
-                "or lower pac, or launch fewer processes.")
+                f"A batch of {batch_size} rows (batch_size) over {self.world_size} processes "
+                f"leaves {batch_size // self.world_size} rows per process, and each needs a "
+                f"multiple of {multiple} (pac, the rows the critic judges together); raise "
+                "batch_size or lower pac, or launch fewer processes.")
         return local
 
     def shared_seeds(self, seeds: list[int]) -> list[int]:
