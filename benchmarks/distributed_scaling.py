@@ -2,8 +2,9 @@
 processes launched by torchrun, and the parallel efficiency.
 
 Each process trains with one thread on the CPU (one GPU each with ``--device cuda``);
-the global batch stays 500 rows (each of N processes draws 500 / N per step), so an
-epoch is the same number of steps whatever N is and the work per epoch is the same.
+the global batch stays as given (500, GANAugmenter's default, and 1000; each of N
+processes draws batch / N rows per step), so an epoch is the same number of steps
+whatever N is and the work per epoch is the same.
 Efficiency at N processes is (seconds per epoch alone) / (N x seconds per epoch with N).
 Seconds per epoch are the median over the epochs after the first (which warms up).
 
@@ -34,7 +35,7 @@ from _results import GpuMonitor, command_line, write_results  # noqa: E402 (benc
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def worker(rows: int, epochs: int, device: str, out: str) -> None:
+def worker(rows: int, epochs: int, batch_size: int, device: str, out: str) -> None:
     """One rank of a torchrun launch: fit Adult, and on rank 0 write the timings."""
     import torch
 
@@ -45,12 +46,14 @@ def worker(rows: int, epochs: int, device: str, out: str) -> None:
     X, y = load_adult(return_X_y=True)
     X, y = X[:rows], y[:rows]
 
-    def fit(n_epochs: int):
+    def fit(n_epochs: int, n_rows: int = rows):
         wall, cpu = time.perf_counter(), time.process_time()
-        model = GANAugmenter(epochs=n_epochs, random_state=0, device=device, fidelity=False,
-                             match_marginals=False).fit(X, y)
+        model = GANAugmenter(epochs=n_epochs, batch_size=batch_size, random_state=0,
+                             device=device, fidelity=False, match_marginals=False
+                             ).fit(X[:n_rows], y[:n_rows])
         return model, time.perf_counter() - wall, time.process_time() - cpu
 
+    fit(1, 1000)  # first calls (lazy imports, allocator, process group) out of the way
     # The same fit with one epoch, to subtract set-up from the CPU time of the long one.
     _, _, setup_cpu = fit(1)
     with GpuMonitor(device) as monitor:
@@ -68,13 +71,13 @@ def worker(rows: int, epochs: int, device: str, out: str) -> None:
                        **monitor.stats()}, f)
 
 
-def launch(processes: int, rows: int, epochs: int, device: str) -> dict:
+def launch(processes: int, rows: int, epochs: int, batch_size: int, device: str) -> dict:
     """One torchrun launch of ``processes`` ranks; rank 0's timings."""
     with tempfile.TemporaryDirectory() as folder:
         out = os.path.join(folder, "timings.json")
         subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone",
                         f"--nproc-per-node={processes}", __file__, "--worker", str(rows),
-                        str(epochs), device, out], check=True)
+                        str(epochs), str(batch_size), device, out], check=True)
         with open(out) as f:
             return json.load(f)
 
@@ -84,14 +87,16 @@ def main() -> None:
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[500, 1000],
+                        help="global batch sizes (500 is the default of GANAugmenter)")
     parser.add_argument("--rows", type=int, default=None, help="Adult rows (all by default)")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--results-dir", default=os.path.join(HERE, "results"))
-    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        rows, epochs, device, out = args.worker
-        return worker(int(rows), int(epochs), device, out)
+        rows, epochs, batch_size, device, out = args.worker
+        return worker(int(rows), int(epochs), int(batch_size), device, out)
     rows = 600 if args.quick else args.rows or 32_561
     epochs = 2 if args.quick else args.epochs
     if args.device == "cuda":
@@ -103,11 +108,13 @@ def main() -> None:
             print(f"Skipping {skipped} processes: {available} GPU(s) here.")
         args.processes = [n for n in args.processes if n <= available]
     results = []
-    for n in args.processes:
-        results.append(launch(n, rows, epochs, args.device))
-        print(results[-1], flush=True)
-    alone = next((r for r in results if r["processes"] == 1), None)
+    for batch_size in args.batch_sizes:
+        for n in args.processes:
+            results.append(launch(n, rows, epochs, batch_size, args.device))
+            print(results[-1], flush=True)
     for r in results:
+        alone = next((a for a in results if a["processes"] == 1
+                      and a["batch_size"] == r["batch_size"]), None)
         r["efficiency"] = None if alone is None else \
             alone["seconds_per_epoch"] / (r["processes"] * r["seconds_per_epoch"])
         r["cpu_efficiency"] = None if alone is None else \
@@ -117,26 +124,26 @@ def main() -> None:
         "" if args.device == "cpu" else f", {_gpu_name()}")
     each = "one thread" if args.device == "cpu" else "one GPU and one thread"
     lines = [
-        f"# Data parallel scaling on {args.device.upper()} (Adult, global batch 500)",
+        f"# Data parallel scaling on {args.device.upper()} (Adult)",
         "",
         f"Command: `{command_line()}`; {platform.machine()}, {where}. torchrun launches N "
-        f"processes, each with {each}; each draws 500 / N rows per step and an epoch is "
-        f"the same {results[0]['steps_per_epoch'] if results else '?'} steps for every N. "
+        f"processes, each with {each}; at a global batch B each draws B / N rows per step, "
+        "so an epoch is the same number of steps for every N (66 at B = 500). "
         f"Seconds per epoch: median over epochs 2-{epochs}. Efficiency: seconds per epoch "
         "alone / (N x seconds per epoch with N). CPU seconds per epoch: rank 0's CPU time "
         f"of the {epochs}-epoch fit less that of a 1-epoch fit, over {epochs - 1} epochs "
         "(time blocked waiting for the other ranks is not CPU time); the efficiency by CPU "
         "time is what N idle cores would give if waiting cost nothing.",
         "",
-        "| Processes | Rows per process and step | Seconds per epoch | Rows per second "
+        "| Global batch | Processes | Rows per process and step | Seconds per epoch | Rows per second "
         "| Speed-up | Parallel efficiency | CPU seconds per epoch (rank 0) "
         "| Efficiency by CPU time | GPU utilisation |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        speedup = None if alone is None else alone["seconds_per_epoch"] / r["seconds_per_epoch"]
+        speedup = r["efficiency"] and r["efficiency"] * r["processes"]
         lines.append(
-            f"| {r['processes']} | {r['batch_size'] // r['processes']} | "
+            f"| {r['batch_size']} | {r['processes']} | {r['batch_size'] // r['processes']} | "
             f"{r['seconds_per_epoch']:.2f} | {r['rows_per_second']:,.0f} | "
             f"{GpuMonitor.format(speedup, '{:.2f}x')} | "
             f"{GpuMonitor.format(r['efficiency'], '{:.0%}')} | "

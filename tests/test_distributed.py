@@ -214,3 +214,21 @@ def test_a_data_parallel_step_equals_one_process_on_the_global_batch(tmp_path):
                 assert got.keys() == expected.keys()
                 for key in expected:
                     assert got[key] == pytest.approx(expected[key], rel=1e-3, abs=1e-6), (loss, key)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(torch.cuda.device_count() < 2, reason="needs two CUDA devices (NCCL)")
+def test_torchrun_fit_on_two_gpus_with_nccl_writes_one_model(tmp_path):
+    data = tmp_path / "data.csv"
+    _table().to_csv(data, index=False)
+    model = tmp_path / "model.pt"
+    run = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2",
+         "-m", "synthaug", "fit", str(data), "--target", "label", "--epochs", "2",
+         "--batch-size", "100", "--seed", "0", "--device", "cuda", "--no-fidelity", "-q",
+         "--out", str(model)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv", "model.pt"]
+    aug = GANAugmenter.load(model, device="cpu")
+    assert aug.training_plan_.world_size == 2
+    assert len(aug.sample(20, random_state=0)) == 20
