@@ -95,6 +95,13 @@ def _fit_worker(rank: int, port: int, folder: str) -> None:
     aug.save(os.path.join(folder, f"saved-by-{rank}.pt"))
     torch.save({k: v.clone() for k, v in aug.network_.state_dict().items()},
                os.path.join(folder, f"weights-{rank}.pt"))
+    # Images train through the same loop: their weights end identical too.
+    from sklearn.datasets import load_digits
+    digits = load_digits()
+    images = GANAugmenter(epochs=1, batch_size=64, embedding_dim=16, conv_width=8,
+                          fidelity=False).fit(digits.images[:128], digits.target[:128])
+    torch.save({k: v.clone() for k, v in images.network_.state_dict().items()},
+               os.path.join(folder, f"image-weights-{rank}.pt"))
     with open(os.path.join(folder, f"fit-{rank}.json"), "w") as f:
         json.dump({"schema": aug.schema_.to_dict(), "history": [
             {k: v for k, v in h.items() if k != "seconds"} for h in aug.history_],
@@ -107,12 +114,16 @@ def test_ranks_share_the_encoding_and_end_with_identical_weights(tmp_path):
     _launch(_fit_worker, str(tmp_path))
     fits = [json.loads((tmp_path / f"fit-{r}.json").read_text()) for r in range(WORLD)]
     weights = [torch.load(tmp_path / f"weights-{r}.pt", weights_only=True) for r in range(WORLD)]
+    image_weights = [torch.load(tmp_path / f"image-weights-{r}.pt", weights_only=True)
+                     for r in range(WORLD)]
     # With random_state=None, ranks fitting their own encodings would differ in the
     # mixture fitted to `height`, and unsynchronised gradients in the weights.
     assert fits[0]["schema"] == fits[1]["schema"]
     assert weights[0].keys() == weights[1].keys()
     for name in weights[0]:
         assert torch.equal(weights[0][name], weights[1][name]), name
+    for name in image_weights[0]:
+        assert torch.equal(image_weights[0][name], image_weights[1][name]), name
     assert fits[0]["history"] == fits[1]["history"]
     assert fits[0]["rows"] == fits[1]["rows"]
     assert fits[0]["plan"] == [WORLD, 60]  # 30 rows per rank and step, a multiple of pac
