@@ -79,12 +79,14 @@ class Inputs:
 class TrainingSet:
     """What the training loop draws batches from: samples (encoded rows or pixels), their
     category codes per condition column, the batch size, and how a drawn batch becomes
-    model input (``prepare(model, batch)``)."""
+    model input (``prepare(model, batch)``). Every batch drawn, a data-parallel rank's
+    share included, is a multiple of ``multiple`` (a table's ``pac``)."""
 
     samples: np.ndarray
     codes: np.ndarray
     batch_size: int
     prepare: Callable | None = None
+    multiple: int = 1
 
 
 class Modality(ABC):

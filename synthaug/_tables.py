@@ -117,7 +117,8 @@ class TableModality(Modality):
         self.identifiers = [i.covering(inputs.data[i.name]) for i in self.identifiers]
         labels = inputs.labels if self.target_column is None else None
         encoded = self.schema.encode(frame, np.random.RandomState(seed), labels)
-        return TrainingSet(encoded, self.schema.discrete_codes(frame, labels), batch_size)
+        return TrainingSet(encoded, self.schema.discrete_codes(frame, labels), batch_size,
+                           multiple=pac)
 
     def _fitting(self, inputs: Inputs) -> pd.DataFrame:
         """The modelled columns of ``inputs``, which must be those the schema was fit on

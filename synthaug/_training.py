@@ -8,7 +8,11 @@ when divergence is checked. With ``plan.mixed_precision`` (used on CUDA) the for
 passes run under bf16 autocast; weights, gradients and optimiser state stay float32.
 A :class:`~synthaug._resumable.TrainingState` passed in makes the loop continue an
 earlier fit exactly (optimisers, random stream, epoch numbers) and is kept up to date
-after every good epoch: it is what divergence and Ctrl-C roll back to.
+after every good epoch: it is what divergence and Ctrl-C roll back to. A
+:class:`~synthaug._distributed.Group` of several processes makes it data parallel (see
+:mod:`synthaug._distributed`): each draws ``batch_size // world_size`` samples per step,
+and the gradients, the epoch's losses and the buffers are shared at the points marked
+``group.``; alone, those calls do nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from synthaug._conditioning import Condition, ConditionSpace, TrainingSampler
+from synthaug._distributed import SINGLE, Group
 from synthaug._resumable import TrainingState
 from synthaug._runtime import seeded
 from synthaug.losses import Objective, gradient_penalty
@@ -76,6 +81,8 @@ class TrainingPlan:
     mixed_precision: bool = False
     # Epochs the model had trained before this fit (a warm start's), counted on from.
     start_epoch: int = 0
+    # Processes training data parallel; each draws batch_size // world_size per step.
+    world_size: int = 1
 
 
 def _optimizer(parameters, objective: Objective, lr: float) -> torch.optim.Optimizer:
@@ -94,14 +101,14 @@ def fit_model(build: Callable[[torch.device], GANModel], data: np.ndarray, codes
               device: torch.device, seed: int, prepare: Callable | None = None,
               progress: bool = False, state: TrainingState | None = None,
               on_epoch: Callable[[GANModel, TrainingState], None] | None = None,
-              ) -> tuple[GANModel, list[dict]]:
+              group: Group = SINGLE) -> tuple[GANModel, list[dict]]:
     """Build a model on ``device`` and train it on ``data`` with the one training loop.
 
     ``codes`` holds each sample's category codes (the condition columns); batches and
     conditions are drawn on the device by training-by-sampling. ``prepare(model,
     batch)``, when given, turns each drawn batch into the model's input (e.g. uint8
     pixels into padded floats). ``progress`` shows a progress bar with the losses.
-    ``state`` and ``on_epoch`` are :func:`train`'s. Ctrl-C (a ``KeyboardInterrupt``)
+    ``state``, ``on_epoch`` and ``group`` are :func:`train`'s. Ctrl-C (a ``KeyboardInterrupt``)
     rolls the model back to the end of the last complete epoch and warns; before
     one, it is raised. Returns the trained model (in eval mode) and its history.
     """
@@ -114,7 +121,8 @@ def fit_model(build: Callable[[torch.device], GANModel], data: np.ndarray, codes
             space, None if prepare is None else (lambda batch: prepare(model, batch)),
         )
         try:
-            history = train(model, sampler.draw, objective, plan, progress, state, on_epoch)
+            history = train(model, sampler.draw, objective, plan, progress, state, on_epoch,
+                            group)
         except KeyboardInterrupt:
             if not state.can_roll_back:
                 raise
@@ -133,7 +141,8 @@ def fit_model(build: Callable[[torch.device], GANModel], data: np.ndarray, codes
 
 def train(model: GANModel, draw: Callable, objective: Objective, plan: TrainingPlan,
           progress: bool = False, state: TrainingState | None = None,
-          on_epoch: Callable[[GANModel, TrainingState], None] | None = None) -> list[dict]:
+          on_epoch: Callable[[GANModel, TrainingState], None] | None = None,
+          group: Group = SINGLE) -> list[dict]:
     """Train ``model`` in place for ``plan.epochs`` epochs and return the history: one
     dict of mean losses per epoch, after those of ``state``.
 
@@ -141,7 +150,9 @@ def train(model: GANModel, draw: Callable, objective: Objective, plan: TrainingP
     count) and kept up to date: after every good epoch it holds the model's state, and
     ``on_epoch(model, state)`` is called. A non-finite loss rolls the model back to the
     end of the last good epoch, stops training and warns; in the first epoch of a
-    model it raises :class:`TrainingDivergedError`.
+    model it raises :class:`TrainingDivergedError`. With a ``group`` of several
+    processes (``plan.world_size`` of them), every one of them calls ``train`` and they
+    train data parallel.
     """
     g_opt = _optimizer(model.generator.parameters(), objective, plan.generator_lr)
     d_opt = _optimizer(model.discriminator.parameters(), objective, plan.discriminator_lr)
@@ -153,16 +164,18 @@ def train(model: GANModel, draw: Callable, objective: Objective, plan: TrainingP
 
     state = TrainingState() if state is None else state
     state.start(model, optimizers)
+    group.start(model)
     history = state.history
+    batch_size = plan.batch_size // plan.world_size
     model.train()
     bar = tqdm(range(state.epoch, state.epoch + plan.epochs), desc="synthaug", unit="epoch",
-               disable=not progress)
+               disable=not progress or not group.writes_files)
     for epoch in bar:
         started = time.perf_counter()
         sums = torch.zeros(3, device=device)
         for _ in range(plan.steps_per_epoch):
             for critic_step in range(plan.discriminator_steps):
-                real, condition = draw(plan.batch_size)
+                real, condition = draw(batch_size)
                 # The last critic step's fakes also feed the generator step, so they keep
                 # their graph (one generator forward per step, as in the DCGAN recipe).
                 with torch.set_grad_enabled(critic_step == plan.discriminator_steps - 1), \
@@ -177,6 +190,7 @@ def train(model: GANModel, draw: Callable, objective: Objective, plan: TrainingP
                             model.discriminate, real, fake.detach(), condition)
                 d_opt.zero_grad(set_to_none=True)
                 d_loss.backward()
+                group.average_gradients(model.discriminator)
                 d_opt.step()
                 if objective.weight_clip is not None:
                     with torch.no_grad():
@@ -189,11 +203,12 @@ def train(model: GANModel, draw: Callable, objective: Objective, plan: TrainingP
             model.discriminator.requires_grad_(True)
             g_opt.zero_grad(set_to_none=True)
             g_loss.backward()
+            group.average_gradients(model.generator)
             g_opt.step()
             model.update_average()
             sums += torch.stack([d_loss.detach(), g_loss.detach(), aux_loss.detach()])
 
-        d_mean, g_mean, aux_mean = (sums / plan.steps_per_epoch).tolist()
+        d_mean, g_mean, aux_mean = (group.average(sums) / plan.steps_per_epoch).tolist()
         if not all(map(math.isfinite, (d_mean, g_mean, aux_mean))):
             if not state.can_roll_back:
                 raise TrainingDivergedError(
@@ -213,6 +228,7 @@ def train(model: GANModel, draw: Callable, objective: Objective, plan: TrainingP
             "epoch": epoch + 1, "discriminator_loss": d_mean, "generator_loss": g_mean,
             "condition_loss": aux_mean, "seconds": time.perf_counter() - started,
         })
+        group.broadcast_buffers(model)
         state.record(model, optimizers, epoch + 1)
         if on_epoch is not None:
             on_epoch(model, state)

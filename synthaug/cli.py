@@ -31,6 +31,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from synthaug import GANAugmenter, TrainingDivergedError, __version__
+from synthaug._distributed import is_main_process
 from synthaug._runtime import library_versions
 from synthaug.losses import OBJECTIVES
 
@@ -415,6 +416,7 @@ def fit(data, model_path: Path, target: str | None, resume_path: Path | None,
     Shows a progress bar on a terminal, then where the model went and how closely
     its synthetic rows match DATA. Images take their labels from the .npz's array y.
     Ctrl-C stops training at the last complete epoch and saves that model.
+    Launched by torchrun, it trains data parallel, and rank 0 writes MODEL.
 
     \b
     Examples:
@@ -422,6 +424,7 @@ def fit(data, model_path: Path, target: str | None, resume_path: Path | None,
       synthaug fit digits.npz --epochs 100 --out digits.pt
       synthaug fit adult.csv --target income --checkpoint adult.ckpt --out adult.pt
       synthaug fit adult.csv --resume adult.ckpt --out adult.pt
+      torchrun --nproc-per-node 2 -m synthaug fit adult.csv --target income --out adult.pt
     """
     images = isinstance(data, ImageSet)
     if images and target is not None:
@@ -444,7 +447,9 @@ def fit(data, model_path: Path, target: str | None, resume_path: Path | None,
     with _fitting(model, options):
         fitting(X, y)
     with _writing(model_path, "--out"):
-        model.save(model_path)
+        model.save(model_path)  # under torchrun, rank 0 alone writes
+    if not is_main_process():
+        return
     seconds = sum(epoch["seconds"] for epoch in model.history_)
     click.echo(f"Saved model to {model_path} ({_describe(model, len(data))}, "
                f"{len(model.history_)} epochs in {seconds:.1f} s on {model.device_}).")

@@ -25,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 from synthaug import _persistence
 from synthaug._augmentation import augment
 from synthaug._containers import concat_rows
+from synthaug._distributed import is_main_process, process_group
 from synthaug._kinds import modality_for
 from synthaug._modality import Inputs, Modality
 from synthaug._resumable import STRUCTURE, TrainingState, continuation
@@ -213,7 +214,9 @@ class GANAugmenter(BaseEstimator):
     training_plan_ : TrainingPlan or None
         The settings the fit ran with, ``"auto"`` resolved: ``loss``, ``epochs``,
         ``steps_per_epoch``, ``batch_size``, learning rates, critic steps,
-        ``mixed_precision`` and ``start_epoch`` (the epochs before a warm start);
+        ``mixed_precision``, ``start_epoch`` (the epochs before a warm start) and
+        ``world_size`` (processes that trained data parallel, each drawing
+        ``batch_size // world_size`` rows per step);
         ``None`` for a model file of format 1 or 2.
     network_ : torch.nn.Module
         The trained generator and discriminator, on ``device_``.
@@ -430,9 +433,12 @@ class GANAugmenter(BaseEstimator):
 
     def _fit(self, inputs: Inputs, resume: bool = False) -> "GANAugmenter":
         rng = check_random_state(self.random_state)
+        # Launched by torchrun (or in a process group), the fit is data parallel.
+        group = process_group(resolve_device(self.device))
+        device = group.device(resolve_device(self.device))
         # Drawn first, in this order: a warm start draws the seeds of the fit it continues.
-        encoding_seed, training_seed, finishing_seed, report_seed = (new_seed(rng)
-                                                                     for _ in range(4))
+        encoding_seed, training_seed, finishing_seed, report_seed = group.shared_seeds(
+            [new_seed(rng) for _ in range(4)])
         params = self.get_params()
         warm = (resume or self.warm_start) and hasattr(self, "network_")
         if warm:
@@ -441,29 +447,32 @@ class GANAugmenter(BaseEstimator):
             data, build = self._modality, self.network_.to
         else:
             state = TrainingState(encoding_seed, {name: params[name] for name in STRUCTURE})
-            data = inputs.kind.fit(inputs, params, rng)
+            data = group.fitted_once(lambda: inputs.kind.fit(inputs, params, rng), inputs.kind)
             build = data.network(params)
         training = data.training_set(inputs, params, state.encoding_seed)
         choices = data.recipe.choose(params)
-        device = resolve_device(self.device)
         objective = OBJECTIVES[choices["loss"]]
+        batch_size = group.local_batch(training.batch_size, training.multiple) * group.world_size
         plan = TrainingPlan(
             loss=choices["loss"],
             epochs=state.until - state.epoch if resume else self.epochs,
-            steps_per_epoch=max(1, -(-len(inputs) // training.batch_size)),
-            batch_size=training.batch_size,
+            steps_per_epoch=max(1, -(-len(inputs) // batch_size)),
+            batch_size=batch_size,
             generator_lr=self.generator_lr or objective.learning_rate,
             discriminator_lr=self.discriminator_lr or objective.learning_rate,
             discriminator_steps=self.discriminator_steps or objective.discriminator_steps,
             mixed_precision=data.recipe.mixed_precision and device.type == "cuda",
             start_epoch=state.epoch,
+            world_size=group.world_size,
         )
         state.until = plan.start_epoch + plan.epochs
-        checkpoints = None if self.checkpoint_path is None else _persistence.checkpoints(
-            self.checkpoint_path, self.checkpoint_every, params, data, len(inputs), plan)
+        checkpoints = None if self.checkpoint_path is None or not group.writes_files else \
+            _persistence.checkpoints(self.checkpoint_path, self.checkpoint_every, params, data,
+                                     len(inputs), plan)
         network, _ = fit_model(build, training.samples, training.codes, data.space, objective,
                                plan, device, training_seed, training.prepare,
-                               progress=bool(self.verbose), state=state, on_epoch=checkpoints)
+                               progress=bool(self.verbose), state=state, on_epoch=checkpoints,
+                               group=group)
         data.after_training(network, inputs, params, finishing_seed, device)
         self._set_fitted(data, network, device, state.settled(), len(inputs), plan, None)
         if choices["fidelity"] and not state.interrupted:
@@ -471,7 +480,7 @@ class GANAugmenter(BaseEstimator):
             real = data.report_sample(inputs, report_rng)
             self.fidelity_ = data.report(network, device, real, None, len(real),
                                          new_seed(report_rng), self.history_)
-        if self.checkpoint_path is not None:
+        if self.checkpoint_path is not None and group.writes_files:
             _persistence.save(self, self.checkpoint_path, training=True)
         return self
 
@@ -692,6 +701,10 @@ class GANAugmenter(BaseEstimator):
     def save(self, path: str | os.PathLike) -> None:
         """Write the fitted model to ``path``: tensors plus JSON metadata, no pickled code.
 
+        A model fit data parallel (launched by ``torchrun``) is written by rank 0 alone;
+        on the other ranks, which hold the same model, ``save`` writes nothing, so a
+        script that calls it on every rank writes one file.
+
         Examples
         --------
         >>> import numpy as np, tempfile, os
@@ -704,7 +717,9 @@ class GANAugmenter(BaseEstimator):
         True
         """
         check_is_fitted(self)
-        _persistence.save(self, path)
+        plan = self.training_plan_
+        if plan is None or plan.world_size == 1 or is_main_process():
+            _persistence.save(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike, *, device: str | torch.device = "auto") -> "GANAugmenter":

@@ -164,3 +164,14 @@ def test_augmentation_value_quick_mode_then_a_variant_reusing_the_baselines(tmp_
     assert "from" not in again["synthaug"]  # the method under study is always refit
     assert again["synthaug"]["params"] == {"filter_synthetic": False}
     assert "filter_synthetic=False" in (tmp_path / "variant_quick.md").read_text()
+
+
+@pytest.mark.slow
+def test_distributed_scaling_quick_mode_times_one_and_two_processes(tmp_path):
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "distributed_scaling.py"), "--quick",
+                    "--batch-sizes", "100", "--results-dir", str(tmp_path)], check=True, cwd=ROOT)
+    results = json.loads((tmp_path / "distributed_cpu_quick.json").read_text())
+    assert [(r["processes"], r["batch_size"]) for r in results] == [(1, 100), (2, 100)]
+    assert all(r["seconds_per_epoch"] > 0 and r["rows_per_second"] > 0 for r in results)
+    assert results[0]["efficiency"] == 1.0
+    assert "| 100 | 2 | 50 |" in (tmp_path / "distributed_cpu_quick.md").read_text()
