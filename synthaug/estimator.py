@@ -542,6 +542,52 @@ class GANAugmenter(BaseEstimator):
         return self._modality.sample(self.network_, n_samples, y, conditions,
                                      self._seed(random_state), self.device_)
 
+    def translate(self, X, y, *, random_state: int | None = None):
+        """Translate real images into class(es) ``y`` (``image_model="cyclegan"`` only).
+
+        Parameters
+        ----------
+        X : images of the size seen in ``fit``
+            In any layout the estimator takes (``(n, H, W)``, channels-last or
+            channels-first) and dtype; the value range is taken to be the training
+            images'.
+        y : class label or array-like of shape (n,)
+            The class to translate every image into, or one class per image. An image
+            already of its target class comes back close to unchanged (the identity
+            loss trains for that).
+        random_state : int, default=None
+            Seed for this call; ``None`` uses the estimator's ``random_state``.
+
+        Returns
+        -------
+        X_translated : ndarray
+            The translated images, in ``X``'s layout and dtype, one per image of ``X``
+            and in its order, within the training images' value range.
+
+        Raises
+        ------
+        ValueError
+            For a model that does not translate (every ``image_model`` but
+            ``"cyclegan"``, and tables), for a class not seen in ``fit``, or for images
+            of another size.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import load_digits
+        >>> from synthaug import GANAugmenter
+        >>> X, y = load_digits(return_X_y=True)
+        >>> X = X.reshape(-1, 8, 8)
+        >>> aug = GANAugmenter(image_model="cyclegan", epochs=1, conv_width=8,
+        ...                    random_state=0).fit(X[:200], y[:200])
+        >>> ones = aug.translate(X[y == 0][:5], y=1)     # five zeros, drawn as ones
+        >>> ones.shape, ones.dtype
+        ((5, 8, 8), dtype('float64'))
+        """
+        check_is_fitted(self)
+        return self._modality.translate(self.network_, X, y, self._seed(random_state),
+                                        self.device_)
+
     def _seed(self, random_state) -> int:
         """The seed of one call: its own ``random_state``, else the estimator's."""
         return seed_of(self.random_state if random_state is None else random_state)
