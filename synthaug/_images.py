@@ -6,8 +6,8 @@ and the caller's layout, dtype and value range), train the recipe chosen by
 layout. The class label is the only condition column. After training, the sampling
 generator's batch-norm statistics are recomputed from its own outputs.
 
-A translation recipe (``translates``, :mod:`synthaug.nn.cyclegan`) needs two classes
-or more; its network keeps the training images (handed to it when it is built for a
+A translation recipe (``translates``, :mod:`synthaug.nn.cyclegan`) needs labels; its
+network keeps the training images (handed to it when it is built for a
 fit, read back from the model file otherwise), and :meth:`ImageModality.translate`
 maps the caller's images into chosen classes.
 """
@@ -84,12 +84,12 @@ class ImageModality(Modality):
                                           else [labels.column.n_categories])
         modality = cls(inputs.layout, labels, space, params["image_model"])
         if modality.recipe.translates:
-            if labels is None or labels.column.n_categories < 2:
+            # (y of one class is refused by the label gate already.)
+            if labels is None:
                 raise ValueError(
                     f"image_model={params['image_model']!r} translates images from one class "
-                    f"into another, so it needs labels y of two classes or more; got "
-                    f"{'no y' if labels is None else 'one class'}. Use image_model='sngan' "
-                    "to make images of a single class.")
+                    "into another, so it needs labels y of two classes or more; got no y. "
+                    "Use image_model='sngan' to make images without labels.")
             modality.donors, modality._donor_data = len(inputs), (inputs.data, codes[:, 0])
         return modality
 

@@ -85,7 +85,7 @@ class Objective:
     # The weight of ``penalty`` in the discriminator's loss (0: no penalty).
     gradient_penalty: float = 0.0
     weight_clip: float | None = None
-    penalty: Callable = gradient_penalty
+    penalty: Callable | None = None
     # Adam's betas.
     betas: tuple = (0.5, 0.9)
 
@@ -95,7 +95,7 @@ OBJECTIVES = {
     "wgan": Objective("wgan", wasserstein_discriminator, wasserstein_generator, "rmsprop", 5e-5,
                       discriminator_steps=5, weight_clip=0.01),
     "wgan-gp": Objective("wgan-gp", wasserstein_discriminator, wasserstein_generator, "adam", 2e-4,
-                         gradient_penalty=10.0),
+                         gradient_penalty=10.0, penalty=gradient_penalty),
     "hinge": Objective("hinge", hinge_discriminator, wasserstein_generator, "adam", 2e-4),
     # StyleGAN2's learning rate and betas; a gamma of 1 suits small images (StyleGAN2-ADA
     # used 0.01 to 1 at 32x32, up to 10 at 1024x1024).

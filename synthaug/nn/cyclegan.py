@@ -112,6 +112,28 @@ class TranslationGenerator(nn.Module):
         return torch.tanh(self.to_image(x))
 
 
+def other_class_rows(labels: torch.Tensor, starts: torch.Tensor,
+                     counts: torch.Tensor) -> torch.Tensor:
+    """For each target class in ``labels``, the row of an image of another class, drawn
+    uniformly from all of them, among images sorted by class (class ``k`` in rows
+    ``starts[k]`` to ``starts[k] + counts[k]``). One draw per row, no rejection."""
+    total = counts.sum()
+    mine, first = counts[labels], starts[labels]
+    others = total - mine
+    # A position among the other classes' images, then skip the target's block.
+    j = torch.minimum((torch.rand(len(labels), device=labels.device) * others).long(),
+                      others - 1)
+    return torch.where(j < first, j, j + mine)
+
+
+def same_class_rows(labels: torch.Tensor, starts: torch.Tensor,
+                    counts: torch.Tensor) -> torch.Tensor:
+    """For each class in ``labels``, the row of an image of that class, uniformly."""
+    mine = counts[labels]
+    j = torch.minimum((torch.rand(len(labels), device=labels.device) * mine).long(), mine - 1)
+    return starts[labels] + j
+
+
 class TranslationGAN(ImageGAN):
     """An :class:`~synthaug.nn.image.ImageGAN` whose generator translates the training
     images it keeps (``config.donors`` of them) instead of decoding noise.
@@ -138,20 +160,10 @@ class TranslationGAN(ImageGAN):
         self.class_starts.copy_(torch.cumsum(self.class_counts, 0) - self.class_counts)
 
     def _other_class(self, labels: torch.Tensor) -> torch.Tensor:
-        """For each target class, a kept image of another class, uniformly at random."""
-        counts, starts = self.class_counts[labels], self.class_starts[labels]
-        others = len(self.donors) - counts
-        # Position among the images of the other classes, skipping the target's block.
-        j = torch.minimum((torch.rand(len(labels), device=labels.device) * others).long(),
-                          others - 1)
-        return torch.where(j < starts, j, j + counts)
+        return other_class_rows(labels, self.class_starts, self.class_counts)
 
     def _same_class(self, labels: torch.Tensor) -> torch.Tensor:
-        """For each target class, a kept image of that class, uniformly at random."""
-        counts = self.class_counts[labels]
-        j = torch.minimum((torch.rand(len(labels), device=labels.device) * counts).long(),
-                          counts - 1)
-        return self.class_starts[labels] + j
+        return same_class_rows(labels, self.class_starts, self.class_counts)
 
     def _kept(self, rows: torch.Tensor) -> torch.Tensor:
         """Kept images ``rows`` on the canvas, in the generator's dtype."""
