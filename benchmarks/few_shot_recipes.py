@@ -125,8 +125,12 @@ def markdown(results: dict) -> str:
         best = size["best"]
         goals = [(f"real + {best} > real + classic", beats(acc, f"+ {best}", "+ classic")),
                  (f"classic + {best} > classic", beats(acc, f"+ classic + {best}", "+ classic"))]
-        lines += ["", "Goals (by more than one standard deviation): " + "; ".join(
-            f"{goal}: {'reached' if met else 'NOT reached'}" for goal, met in goals), ""]
+        if s["seeds"] < 2:
+            verdict = "not judged (one seed has no standard deviation)"
+        else:
+            verdict = "; ".join(f"{goal}: {'reached' if met else 'NOT reached'}"
+                                for goal, met in goals)
+        lines += ["", f"Goals (by more than one standard deviation): {verdict}", ""]
     return "\n".join(lines)
 
 

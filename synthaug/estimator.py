@@ -122,13 +122,14 @@ class GANAugmenter(BaseEstimator):
         images of other classes into the class asked for; the model keeps its
         training images for that, in memory and in its model file.
 
-        Cost on a CPU, 28x28 images at ``conv_width=64``: per training image and
-        epoch, ``"stylegan"`` and ``"cyclegan"`` cost about as much as ``"sngan"``
-        (they halve its widths, but run two convolutions per resolution and an R1
-        penalty, or three generator passes per step). For a few hundred images,
-        lower ``epochs`` (50 to 100) to fit in a few minutes on two cores; on a GPU
-        the defaults (300 epochs) take about as long, and ``conv_width=128`` gives
-        the networks more room.
+        CPU and GPU: the defaults (``conv_width=64``, 300 epochs) are sized for a GPU,
+        where ``conv_width=128`` gives the networks more room. On a CPU, for a few
+        hundred images, use ``conv_width=16`` to ``32`` and 30 to 100 epochs
+        (``examples/few_shot_mnist.py`` and ``benchmarks/few_shot_recipes.py`` use
+        16 and 150): per image and epoch, ``"stylegan"`` (two modulated
+        convolutions per resolution, the R1 penalty's second derivatives) and
+        ``"cyclegan"`` (three generator passes per step) cost more than ``"sngan"``
+        at the same ``conv_width``, though their widths are half of its.
     conv_width : int, default=64
         Channels of the image networks at full resolution; each halving of the
         resolution doubles them, up to 8x (``"stylegan"`` and ``"cyclegan"``: half

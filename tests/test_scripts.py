@@ -164,3 +164,17 @@ def test_augmentation_value_quick_mode_then_a_variant_reusing_the_baselines(tmp_
     assert "from" not in again["synthaug"]  # the method under study is always refit
     assert again["synthaug"]["params"] == {"filter_synthetic": False}
     assert "filter_synthetic=False" in (tmp_path / "variant_quick.md").read_text()
+
+
+@pytest.mark.slow
+def test_few_shot_recipes_quick_mode_writes_a_table_per_size(tmp_path):
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "few_shot_recipes.py"), "--quick",
+                    "--per-class", "10", "--recipes", "stylegan", "cyclegan",
+                    "--results-dir", str(tmp_path)], check=True, cwd=ROOT)
+    results = json.loads((tmp_path / "few_shot_recipes_quick.json").read_text())
+    (size,) = results["sizes"]
+    assert size["per_class"] == 10 and size["best"] in ("stylegan", "cyclegan")
+    assert set(size["accuracy"]) == {"real only", "+ classic", "+ stylegan", "+ cyclegan",
+                                     f"+ classic + {size['best']}"}
+    table = (tmp_path / "few_shot_recipes_quick.md").read_text()
+    assert "QUICK MODE" in table and "not judged (one seed" in table

@@ -16,9 +16,11 @@
   4x4, and a projection head for the class (as the other recipes' discriminators, it
   also sees the class as label planes beside the image).
 - Training: the non-saturating loss with an R1 penalty (``loss="r1"``, gamma 1, on
-  every step: StyleGAN2's lazy penalty would need a step counter in the loss), StyleGAN2's Adam settings,
-  an exponential moving average of the generator for sampling, and differentiable
-  augmentation (translation and cutout) of every image the discriminator sees.
+  every step: StyleGAN2's lazy penalty, every 16th step, would need a step counter in
+  the loss), StyleGAN2's Adam settings, an exponential moving average of the
+  generator for sampling, and differentiable augmentation (translation and cutout)
+  of every image the discriminator sees. DiffAugment, not ADA: its fixed
+  augmentations need no feedback loop, and they are what the other recipes use.
 
 Widths: ``conv_width / 2`` channels at the canvas resolution, doubling at every
 halving up to ``2 * conv_width`` (see :func:`widths`). At ``conv_width=64`` (the
