@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,21 @@ from synthaug._recipes import Recipe
 from synthaug._runtime import seeded
 from synthaug._training import GANModel
 from synthaug._validation import LabelLayout
+
+
+# Rows a row filter may generate to keep n: at least MIN_DRAWN, up to MAX_DRAWN_PER_ROW
+# per row asked for (a million rows of a table take seconds on a CPU).
+MIN_DRAWN, MAX_DRAWN_PER_ROW = 1_000_000, 1_000
+
+
+class RowFilter(Protocol):
+    """Conditions met by keeping the generated rows that meet them: the kept rows then
+    follow the model's own conditional distribution."""
+
+    text: str  # the conditions, as an error message names them
+
+    def __call__(self, output: np.ndarray) -> np.ndarray:
+        """Which rows of a batch of network output (encoded) to keep, as booleans."""
 
 
 @dataclass
@@ -143,9 +158,9 @@ class Modality(ABC):
     def sample(self, network: GANModel, n: int, y, conditions, seed: int,
                device: torch.device):
         """``n`` samples as the estimator's ``sample`` returns them."""
-        fixed = self.fixed_codes(conditions)
+        fixed, keep = self.fixed_codes(conditions), self.row_filter(conditions)
         if y is None:
-            return self.decode(*self.generate(network, n, fixed, seed, device))
+            return self.decode(*self.generate(network, n, fixed, seed, device, keep))
         if self.labels is None:
             raise ValueError("y= needs a model fit with labels; this one was fit without y.")
         if self.labels.index in fixed:
@@ -153,18 +168,19 @@ class Modality(ABC):
                              "conditions.")
         if np.ndim(y) == 0:
             fixed[self.labels.index] = self.labels.code_of(y)
-            return self.decode(*self.generate(network, n, fixed, seed, device))
+            return self.decode(*self.generate(network, n, fixed, seed, device, keep))
         y = np.asarray(y)
         if len(y) != n:
             raise ValueError(f"y has {len(y)} labels but n_samples={n}; they must match.")
         classes = pd.unique(y)
         if len(classes) == 0:
-            return self.decode(*self.generate(network, 0, fixed, seed, device))
+            return self.decode(*self.generate(network, 0, fixed, seed, device, keep))
         codes = [self.labels.code_of(value) for value in classes]
         positions = pd.Categorical(y, categories=classes).codes
         # One generator run per class, in class order; `inverse` puts the samples back in y's order.
         parts = [self.generate(network, int(np.sum(positions == group)),
-                               {**fixed, self.labels.index: int(code)}, seed + group, device)
+                               {**fixed, self.labels.index: int(code)}, seed + group, device,
+                               keep)
                  for group, code in enumerate(codes)]
         inverse = np.argsort(np.argsort(positions, kind="stable"))
         return self.decode(*(np.concatenate(part)[inverse] for part in zip(*parts)))
@@ -176,21 +192,34 @@ class Modality(ABC):
                          "model. Fit images with image_model='cyclegan' to translate them.")
 
     def generate(self, network: GANModel, n: int, fixed: dict, seed: int,
-                 device: torch.device) -> tuple[np.ndarray, np.ndarray]:
+                 device: torch.device, keep: RowFilter | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
         """Network output for ``n`` conditions fixing ``fixed`` (column -> code), and the
-        conditions' category codes ``(n, n_columns)``."""
+        conditions' category codes ``(n, n_columns)``; with ``keep``, only rows it keeps,
+        drawn in full batches until there are ``n`` of them (at most
+        ``max(MIN_DRAWN, MAX_DRAWN_PER_ROW * n)`` rows are generated)."""
         network.eval()
-        outputs, codes = [], []
+        outputs, codes, found, drawn = [], [], 0, 0
+        budget = max(MIN_DRAWN, MAX_DRAWN_PER_ROW * n)
         with seeded(seed, device), torch.no_grad():
-            for start in range(0, max(n, 1), network.sample_batch):
-                size = min(network.sample_batch, n - start)
-                # An empty request runs one throwaway sample, which gives the output's shape.
-                rows = max(size, 1)
+            # An empty request runs one throwaway sample, which gives the output's shape.
+            while drawn == 0 or found < n:
+                if keep is not None and drawn >= budget:
+                    raise ValueError(
+                        f"Only {found:,} of the {drawn:,} rows generated met {keep.text} "
+                        f"(about {found / drawn:.2g} of the rows this model makes); "
+                        f"n_samples={n:,} needs more. Widen the range or ask for fewer rows.")
+                rows = network.sample_batch if keep is not None else \
+                    max(min(network.sample_batch, n - found), 1)
                 condition = (self.space.fixed(rows, fixed, device) if fixed
                              else self.space.draw(rows, device))
-                output = self.exact(network.sample(condition), fixed)
-                outputs.append(output[:size].float().cpu().numpy())
-                codes.append(condition.codes[:size].cpu().numpy())
+                output = self.exact(network.sample(condition), fixed).float().cpu().numpy()
+                batch_codes = condition.codes.cpu().numpy()
+                mask = np.ones(rows, bool) if keep is None else keep(output)
+                outputs.append(output[mask][: n - found])
+                codes.append(batch_codes[mask][: n - found])
+                found += len(outputs[-1])
+                drawn += rows
         return np.concatenate(outputs), np.concatenate(codes)
 
     def renumbered(self, X, real: Inputs):
@@ -206,7 +235,12 @@ class Modality(ABC):
 
     @abstractmethod
     def fixed_codes(self, conditions: dict | None) -> dict:
-        """``conditions=`` as ``{condition column: category code}``."""
+        """The conditions the generator is given: ``conditions=`` as ``{condition column:
+        category code}``."""
+
+    def row_filter(self, conditions: dict | None) -> RowFilter | None:
+        """The conditions generated rows are kept by (none, unless a kind has such)."""
+        return None
 
     @abstractmethod
     def decode(self, output: np.ndarray, codes: np.ndarray):

@@ -50,6 +50,10 @@ TEMPORAL_STEPS_NS = (86_400 * 10**9, 3_600 * 10**9, 60 * 10**9, 10**9, 10**6, 10
 MARGINAL_LEVELS = 1001
 MARGINAL_VALUES = 1000
 MAX_DECIMALS = 6
+# Per-category corrections: the generated rows they are fitted on, the most rounds, the
+# share error they stop at, and their bound (below the 27.6 that separates a fixed
+# condition's category from the rest, log 1 against log 1e-12: a condition stays exact).
+BIAS_ROWS, BIAS_ROUNDS, BIAS_TOLERANCE, MAX_BIAS = 20_000, 60, 0.002, 20.0
 
 
 @dataclass(frozen=True)
@@ -204,6 +208,12 @@ class ContinuousColumn:
         values[self._missing(block)] = np.nan
         return _from_numbers(values, self.step, self.dtype, self.temporal, self.name)
 
+    def value_of(self, number: float) -> Any:
+        """A number of this column (as :func:`as_numbers` gives it) as a value of its dtype."""
+        scaled = number / self.step if self.temporal else number
+        return _from_numbers(np.array([scaled]), self.step, self.dtype, self.temporal,
+                             self.name).iloc[0]
+
     def to_dict(self) -> dict:
         return {
             "type": "continuous", "name": to_json(self.name),
@@ -291,11 +301,22 @@ class DiscreteColumn:
         if block is None:
             self.bias = None
             return
-        real = np.bincount(self.codes(series), minlength=self.n_categories) / len(series)
-        generated = np.bincount(np.argmax(block, axis=1), minlength=self.n_categories) / len(block)
-        both = (real > 0) & (generated > 0)
-        self.bias = np.zeros(self.n_categories)
-        self.bias[both] = np.log(real[both] / generated[both])
+        k = self.n_categories
+        real = np.bincount(self.codes(series), minlength=k) / len(series)
+        scores = np.log(np.maximum(block[:BIAS_ROWS], 1e-12))
+        bias = np.zeros(k)
+        share = np.bincount(np.argmax(scores, axis=1), minlength=k) / len(scores)
+        both = (real > 0) & (share > 0)
+        # How far a bias moves the choice depends on how peaked the generator's outputs
+        # are (its Gumbel-softmax temperature, among others): rather than assume it, step
+        # each category's bias by its log share ratio until the shares match.
+        for _ in range(BIAS_ROUNDS):
+            if np.abs(share - real)[both].max(initial=0.0) < BIAS_TOLERANCE:
+                break
+            bias[both] += np.log(real[both] / np.maximum(share[both], 1e-12))
+            bias = np.clip(bias, -MAX_BIAS, MAX_BIAS)
+            share = np.bincount(np.argmax(scores + bias, axis=1), minlength=k) / len(scores)
+        self.bias = bias
 
     def decode(self, block: np.ndarray) -> pd.Series:
         if self.bias is not None:

@@ -12,7 +12,8 @@ are left out of the model and filled with fresh values in synthetic rows.
 
 from __future__ import annotations
 
-from numbers import Integral
+from dataclasses import dataclass
+from numbers import Integral, Real
 from typing import Any, Callable
 
 import numpy as np
@@ -26,8 +27,9 @@ from synthaug._json import from_json, json_key, to_json
 from synthaug._labels import Labels
 from synthaug._modality import Inputs, Modality, TrainingSet
 from synthaug._runtime import new_seed, seeded
-from synthaug._schema import DiscreteColumn, TableSchema, infer_discrete
-from synthaug._validation import LabelLayout, TableLayout, check_labels, check_table
+from synthaug._schema import ContinuousColumn, DiscreteColumn, TableSchema, infer_discrete
+from synthaug._validation import (LabelLayout, TableLayout, as_numbers, check_labels,
+                                  check_table)
 from synthaug.metrics import MAX_ROWS, FidelityReport, fidelity_report
 from synthaug.nn import TABLE_RECIPE
 from synthaug.nn.tabular import TabularGAN
@@ -202,13 +204,21 @@ class TableModality(Modality):
                 raise ValueError(f"conditions names column {name!r}, which was not seen during "
                                  f"fit; columns are {self.schema.names}.")
             column = self.schema.column(name)
-            if not isinstance(column, DiscreteColumn):
-                raise ValueError(
-                    f"conditions can fix discrete columns only, and {name!r} is continuous. "
-                    f"Fit with discrete_columns=[..., {name!r}] to condition on it."
-                )
-            fixed[names.index(name)] = column.code_of(value)
+            if isinstance(column, DiscreteColumn):
+                fixed[names.index(name)] = column.code_of(value)
         return fixed
+
+    def row_filter(self, conditions: dict | None) -> Ranges | None:
+        """Value and range conditions on continuous columns (checked, with the names, by
+        :meth:`fixed_codes` first)."""
+        offsets = dict(zip(self.schema.names, self.schema.offsets()))  # the label's is last
+        bounds = [(self.schema.column(name), offsets[name], value)
+                  for name, value in (conditions or {}).items()
+                  if isinstance(self.schema.column(name), ContinuousColumn)]
+        if not bounds:
+            return None
+        return Ranges([(column, span, *_bounds(column, value)) for column, span, value in bounds],
+                      ", ".join(f"{column.name!r}: {value!r}" for column, _, value in bounds))
 
     def exact(self, output: torch.Tensor, fixed: dict) -> torch.Tensor:
         blocks = self.schema.discrete_blocks()
@@ -348,3 +358,86 @@ def _label_name(layout: LabelLayout, taken: set) -> str:
     while name in taken:
         name = f"{name}_"
     return name
+
+
+# ---------------------------------------------------------------- range conditions
+
+
+@dataclass(frozen=True)
+class Ranges:
+    """Value and range conditions on continuous columns: the generated rows whose decoded
+    values fall in every range are kept (a row filter of the shared sampling loop).
+    ``columns`` holds ``(column, (start, stop) of its block, low, high)``, bounds in the
+    column's numbers (:func:`as_numbers`), both included."""
+
+    columns: list
+    text: str
+
+    def __call__(self, output: np.ndarray) -> np.ndarray:
+        keep = np.ones(len(output), bool)
+        for column, (start, stop), low, high in self.columns:
+            values = as_numbers(column.decode(output[:, start:stop]))
+            keep &= (values >= low) & (values <= high)  # a missing value meets no range
+        return keep
+
+
+def _bounds(column: ContinuousColumn, value: Any) -> tuple[float, float]:
+    """A condition on a continuous column as closed bounds: ``(low, high)`` (``None``
+    for an open end) or one value, which only a column of whole steps (integers, whole
+    days, ...) or of at most 1,000 distinct values can meet exactly."""
+    name = column.name
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"conditions[{name!r}] = {value!r}: a range is (low, high), with "
+                             "None for an open end.")
+        low, high = (_number(column, v, -np.inf if i == 0 else np.inf)
+                     for i, v in enumerate(value))
+        if low > high:
+            raise ValueError(f"conditions[{name!r}] = {value!r}: low is above high.")
+    else:
+        low = high = _number(column, value, None)
+        if column.integral and not column.temporal and low != np.round(low):
+            raise ValueError(f"conditions[{name!r}] = {value!r}: {name!r} holds whole numbers "
+                             "only; give one, or a range.")
+        exact = column.integral or (column.marginal is not None and column.marginal.exact)
+        if not exact:
+            raise ValueError(
+                f"conditions[{name!r}] = {value!r} asks for one value of a continuous column, "
+                "which generated rows meet with probability zero; give a range instead, "
+                f"e.g. conditions={{{name!r}: (low, high)}}.")
+    if high < column.low or low > column.high:
+        raise ValueError(
+            f"conditions[{name!r}] = {value!r} lies outside what the model generates for "
+            f"{name!r}: the training range, {column.value_of(column.low)} to "
+            f"{column.value_of(column.high)}.")
+    # Columns that decode onto a grid of values: is any of them in the range?
+    if column.marginal is not None and column.marginal.exact:
+        reachable = np.any((column.marginal.real >= low) & (column.marginal.real <= high))
+    else:
+        reachable = not column.integral or column.temporal or np.ceil(low) <= np.floor(high)
+    if not reachable:
+        raise ValueError(f"conditions[{name!r}] = {value!r}: no value the model generates "
+                         f"for {name!r} lies there (it makes the values the training column "
+                         "has, or whole numbers); widen the range.")
+    return low, high
+
+
+def _number(column: ContinuousColumn, value: Any, open_end: float | None) -> float:
+    """``value`` in the column's numbers (dates in its ticks); ``None`` is ``open_end``."""
+    if value is None and open_end is not None:
+        return open_end
+    if not column.temporal:
+        if not isinstance(value, Real) or isinstance(value, (bool, np.bool_)):
+            raise ValueError(f"conditions[{column.name!r}]: {value!r} is not a number, as the "
+                             "numeric column needs.")
+        number = float(value)
+    else:
+        try:
+            number = as_numbers(pd.Series([value]).astype(column.dtype))[0]
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"conditions[{column.name!r}]: {value!r} is not a value of the "
+                             f"column's dtype {column.dtype} ({error}).") from None
+    if np.isnan(number):
+        raise ValueError(f"conditions[{column.name!r}]: a missing value is no condition; "
+                         "give a value or a range.")
+    return number

@@ -477,7 +477,8 @@ def _describe(model: GANAugmenter, n: int | None) -> str:
 @click.option("--class", "label", metavar="C", help="Make rows (or images) of this class only.")
 @click.option("--condition", "conditions", multiple=True, metavar="COL=VALUE",
               callback=_conditions,
-              help="Fix a discrete column to a value in every row (repeatable).")
+              help="Fix a column to a value in every row, or a numeric or date column to "
+                   "a range LOW..HIGH (either end may be left out); repeatable.")
 @click.option("--seed", "random_state", type=int,
               help="Seed for this draw [default: the model's own seed].")
 @click.option("--device", metavar="auto|cpu|cuda", help="Where to run the model.")
@@ -494,6 +495,7 @@ def sample(model_path: Path, n_samples: int, out, label: str | None,
     Examples:
       synthaug sample adult.pt -n 1000 --out synthetic.csv
       synthaug sample adult.pt -n 200 --class '>50K' --condition sex=Female --out - | head
+      synthaug sample adult.pt -n 500 --condition age=30..40 --condition sex=Female -o a.csv
       synthaug sample digits.pt -n 100 --class 7 --out sevens.npz
     """
     model = _load(model_path, device)
@@ -504,17 +506,28 @@ def sample(model_path: Path, n_samples: int, out, label: str | None,
     if conditions:
         columns = {column.name: column for column in getattr(model, "schema_").columns} \
             if not _is_image_model(model) else {}
-        kwargs["conditions"] = {
-            name: text if name not in columns else parse_value(
-                text, columns[name].dtype, getattr(columns[name], "categories", ()),
-                what=f"column {name!r}", param_hint="--condition")
-            for name, text in conditions
-        }
+        kwargs["conditions"] = {name: _condition(columns.get(name), name, text)
+                                for name, text in conditions}
     with _user_errors():
         result = _as_data(model, model.sample(n_samples, **kwargs))
     where = write_data(result, out)
     _status(f"Wrote {len(result)} {'images' if _is_image_model(model) else 'rows'} to "
             f"{where}.", out)
+
+
+def _condition(column, name: str, text: str) -> Any:
+    """``--condition`` text as a value of the fitted column (as text for a column the
+    model lacks, which the library names in its error); ``LOW..HIGH`` (either end may be
+    left out) as a range of a continuous column."""
+    if column is None:
+        return text
+    categories = getattr(column, "categories", None)
+    if categories is None and ".." in text:
+        return tuple(None if not end.strip() else parse_value(
+            end.strip(), column.dtype, what=f"column {name!r}", param_hint="--condition")
+            for end in text.split("..", 1))
+    return parse_value(text, column.dtype, categories or (), what=f"column {name!r}",
+                       param_hint="--condition")
 
 
 def _strategy(values: tuple, labels: pd.Series) -> Any:

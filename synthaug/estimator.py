@@ -531,9 +531,15 @@ class GANAugmenter(BaseEstimator):
             ``None`` lets the generator choose classes in their training
             proportions. Needs a model fit with a label.
         conditions : dict, default=None
-            ``{column: value}`` for discrete columns that every row must have;
-            the values are met exactly (the generator is conditioned on them, and
-            the conditioned columns are set to them). Tables only.
+            ``{column: value}`` that every row must meet, tables only. A discrete
+            column's value is met exactly: the generator is conditioned on it and
+            the column set to it. A numeric or date column takes a closed range
+            ``(low, high)`` (``None`` for an open end) or, if its values are whole
+            numbers or at most 1,000 distinct ones, a single value: generated rows
+            are kept only if they meet it, so the rows within the range follow the
+            model's own distribution. At most ``max(10**6, 1000 * n_samples)`` rows
+            are generated for that; a range the model rarely reaches raises a
+            ``ValueError`` saying how often it does.
         random_state : int, default=None
             Seed for this call; ``None`` uses the estimator's ``random_state`` (so a
             seeded augmenter returns the same rows each call).
@@ -565,6 +571,9 @@ class GANAugmenter(BaseEstimator):
         >>> X_new, y_new = aug.sample(10, y=1)
         >>> X_new.shape, set(y_new.tolist())
         ((10, 3), {1})
+        >>> X_new, _ = aug.sample(10, conditions={0: (0.0, None)})
+        >>> bool((X_new[:, 0] >= 0).all())
+        True
         """
         check_is_fitted(self)
         if not isinstance(n_samples, Integral) or n_samples < 0:

@@ -111,6 +111,17 @@ def test_sample_reads_class_and_conditions_as_the_column_types(fitted):
     assert "Wrote 40 rows to standard output." in result.stderr
 
 
+def test_sample_reads_ranges_of_numbers_and_dates(fitted):
+    result = invoke("sample", fitted[1], "-n", 30, "--condition", "age=30..40",
+                    "--condition", "height=..170", "--condition", "joined=2021-01-01..",
+                    "--condition", "city=Lyon", "--out", "-")
+    assert succeeded(result)
+    rows = pd.read_csv(io.StringIO(result.stdout), parse_dates=["joined"])
+    assert len(rows) == 30 and rows["age"].between(30, 40).all()
+    assert (rows["height"] <= 170).all() and (rows["joined"] >= "2021-01-01").all()
+    assert (rows["city"] == "Lyon").all()
+
+
 def test_sample_parquet_keeps_the_dtypes(fitted, files, tmp_path):
     out = tmp_path / "synthetic.parquet"
     assert succeeded(invoke("sample", fitted[1], "-n", 20, "--out", out))
@@ -363,7 +374,9 @@ BAD_USAGE = {
     "condition of the wrong type": ([*SAMPLE, "--condition", "group=abc"], "'abc'"),
     "condition value never seen": ([*SAMPLE, "--condition", "group=7"], "7"),
     "condition on an unknown column": ([*SAMPLE, "--condition", "nope=1"], "nope"),
-    "condition on a continuous column": ([*SAMPLE, "--condition", "height=170"], "continuous"),
+    "one value of a continuous column": ([*SAMPLE, "--condition", "height=170.05"], "range"),
+    "range of the wrong type": ([*SAMPLE, "--condition", "age=30..old"], "'old'"),
+    "range out of reach": ([*SAMPLE, "--condition", "age=200..300"], "training range"),
     "negative row count": ([*SAMPLE, "-n", "-1"], "n_samples"),
     "unknown output format": ([*SAMPLE, "--out", "{tmp}/s.txt"], ".csv or .parquet"),
     "output folder is a file": ([*SAMPLE, "--out", "{csv}/s.csv"], "cannot write"),

@@ -76,7 +76,13 @@ def test_sample_is_reproducible_and_seed_dependent(fitted):
 @pytest.mark.parametrize("kwargs, message", [
     (dict(y="cow"), r"y='cow' is not a class seen during fit; classes_ are \['cat', 'dog', 'eel'\]"),
     (dict(conditions={"city": "Rome"}), r"Value 'Rome' of column 'city' was not seen during fit"),
-    (dict(conditions={"x": 1.0}), r"discrete columns only, and 'x' is continuous"),
+    (dict(conditions={"x": 1.0}), r"conditions\['x'\] = 1.0: no value the model generates for "
+                                  r"'x' lies there \(it makes the values the training column has"),
+    (dict(conditions={"x": (9.0, None)}), r"lies outside what the model generates for 'x': the "
+                                          r"training range, -\d\.\d+ to \d\.\d+"),
+    (dict(conditions={"x": (1.0, 0.0)}), r"low is above high"),
+    (dict(conditions={"x": (0, 1, 2)}), r"a range is \(low, high\), with None for an open end"),
+    (dict(conditions={"x": "big"}), r"'big' is not a number"),
     (dict(conditions={"nope": 1}), r"column 'nope', which was not seen during fit"),
     (dict(y=["cat", "dog"]), r"y has 2 labels but n_samples=10"),
 ])
@@ -90,3 +96,81 @@ def test_y_needs_a_model_fit_with_labels():
     aug = fast_augmenter().fit(np.random.RandomState(0).normal(size=(50, 2)))
     with pytest.raises(ValueError, match="fit without y"):
         aug.sample(5, y=1)
+
+
+# ---------------------------------------------------------------- ranges
+
+
+@pytest.fixture(scope="module")
+def adults():
+    from synthaug.datasets import load_adult
+
+    X = load_adult().frame.sample(2000, random_state=0).reset_index(drop=True)
+    return fast_augmenter(target_column="income").fit(X), X
+
+
+def test_range_conditions_hold_in_every_row_and_follow_the_data(adults):
+    aug, X = adults
+    rows = aug.sample(1000, conditions={"age": (30, 40)})
+    assert len(rows) == 1000 and rows["age"].between(30, 40).all()
+    real = X.loc[X["age"].between(30, 40), "age"]
+    assert abs(rows["age"].mean() - real.mean()) < 1.0
+    assert rows["age"].nunique() == 11  # every age of the range, not a few of them
+    assert rows.dtypes.to_dict() == X.dtypes.to_dict()
+
+
+def test_value_open_and_combined_conditions(adults):
+    aug, X = adults
+    rows = aug.sample(300, conditions={"age": 40, "sex": "Female", "hours-per-week": (None, 30)},
+                      y=None)
+    assert (rows["age"] == 40).all() and (rows["sex"] == "Female").all()
+    assert (rows["hours-per-week"] <= 30).all()
+    by_class = aug.sample(200, conditions={"age": (60, None), "income": ">50K"})
+    assert (by_class["age"] >= 60).all() and (by_class["income"] == ">50K").all()
+
+
+def test_range_conditions_are_reproducible(adults):
+    aug, _ = adults
+    first, again = (aug.sample(50, conditions={"age": (20, 25)}, random_state=4)
+                    for _ in range(2))
+    pd.testing.assert_frame_equal(first, again)
+
+
+@pytest.mark.parametrize("conditions, message", [
+    ({"age": 40.5}, r"'age' holds whole numbers only"),
+    ({"age": (40.2, 40.8)}, r"no value the model generates for 'age' lies there"),
+    ({"age": float("nan")}, r"a missing value is no condition"),
+    ({"age": (95, 120)}, r"the training range, 17 to 90"),
+])
+def test_unmeetable_range_conditions_are_refused_at_once(adults, conditions, message):
+    aug, _ = adults
+    with pytest.raises(ValueError, match=message):
+        aug.sample(10, conditions=conditions)
+
+
+def test_one_value_of_a_column_with_few_values_is_met_exactly(fitted):
+    aug, X, _ = fitted
+    value = X["x"].iloc[7]  # 300 rows: the model makes the training column's own values
+    rows, _ = aug.sample(20, conditions={"x": value})
+    assert (rows["x"] == value).all()
+
+
+@pytest.fixture(scope="module")
+def unmapped(fitted):
+    _, X, y = fitted
+    return fast_augmenter(match_marginals=False).fit(X, y), X
+
+
+def test_one_value_of_a_continuous_column_asks_for_a_range(unmapped):
+    aug, _ = unmapped
+    with pytest.raises(ValueError, match=r"conditions\['x'\] = 1.0 asks for one value of a "
+                                         r"continuous column.*give a range instead"):
+        aug.sample(5, conditions={"x": 1.0})
+
+
+def test_a_range_the_model_never_reaches_says_how_often_it_does(unmapped):
+    aug, X = unmapped
+    x = float(X["x"].median())
+    with pytest.raises(ValueError, match=r"Only 0 of the 1,000,000 rows generated met 'x': "
+                                         r"\(.*\) \(about 0 of the rows this model makes\)"):
+        aug.sample(5, conditions={"x": (x, x + 1e-12)})
