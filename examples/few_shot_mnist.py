@@ -38,6 +38,7 @@ from scipy import ndimage
 from synthaug import GANAugmenter
 from synthaug.datasets import load_mnist_t10k
 from synthaug.image_metrics import batched, fit_classifier, image_fidelity_report
+from synthaug.nn import IMAGE_RECIPES
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS = os.path.join(HERE, "..", "benchmarks", "results")
@@ -87,7 +88,7 @@ def main() -> None:
                         help="classic and synthetic images added per class")
     parser.add_argument("--epochs", type=int, default=150, help="GAN epochs")
     parser.add_argument("--conv-width", type=int, default=16)
-    parser.add_argument("--image-model", default="sngan", choices=["sngan", "dcgan"])
+    parser.add_argument("--image-model", default="sngan", choices=list(IMAGE_RECIPES))
     parser.add_argument("--classifier-steps", type=int, default=300)
     parser.add_argument("--seeds", type=int, default=3, help="classifier seeds per arm")
     parser.add_argument("--device", default="auto", help="where the GAN trains (auto, cpu, cuda)")

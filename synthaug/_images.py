@@ -5,10 +5,16 @@ and the caller's layout, dtype and value range), train the recipe chosen by
 ``image_model`` (:data:`synthaug.nn.IMAGE_RECIPES`), and come back in the caller's
 layout. The class label is the only condition column. After training, the sampling
 generator's batch-norm statistics are recomputed from its own outputs.
+
+A translation recipe (``translates``, :mod:`synthaug.nn.cyclegan`) needs labels; its
+network keeps the training images (handed to it when it is built for a
+fit, read back from the model file otherwise), and :meth:`ImageModality.translate`
+maps the caller's images into chosen classes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Callable
 
 import numpy as np
@@ -38,9 +44,12 @@ class ImageModality(Modality):
     fit_report_size, report_size = 1_000, MAX_IMAGES
 
     def __init__(self, layout: ImageLayout, labels: Labels | None, space: ConditionSpace,
-                 image_model: str):
+                 image_model: str, donors: int = 0):
         self.layout, self.labels, self.space = layout, labels, space
         self.recipe = IMAGE_RECIPES[image_model]
+        # The training images a translation model keeps: their number (in the model
+        # file) and, while fitting, the pixels and class codes its network is built with.
+        self.donors, self._donor_data = donors, None
 
     # ---------------------------------------------------------------- fit
 
@@ -70,9 +79,19 @@ class ImageModality(Modality):
         labels = None
         if inputs.labels is not None:
             labels = Labels(DiscreteColumn.fit(pd.Series(inputs.labels)), inputs.label_layout, 0)
-        space = ConditionSpace.from_codes(_codes(labels, inputs), [] if labels is None
+        codes = _codes(labels, inputs)
+        space = ConditionSpace.from_codes(codes, [] if labels is None
                                           else [labels.column.n_categories])
-        return cls(inputs.layout, labels, space, params["image_model"])
+        modality = cls(inputs.layout, labels, space, params["image_model"])
+        if modality.recipe.translates:
+            # (y of one class is refused by the label gate already.)
+            if labels is None:
+                raise ValueError(
+                    f"image_model={params['image_model']!r} translates images from one class "
+                    "into another, so it needs labels y of two classes or more; got no y. "
+                    "Use image_model='sngan' to make images without labels.")
+            modality.donors, modality._donor_data = len(inputs), (inputs.data, codes[:, 0])
+        return modality
 
     def training_set(self, inputs: Inputs, params: dict, seed: int) -> TrainingSet:
         fitted, given = (self.layout.height, self.layout.width, self.layout.channels), \
@@ -100,10 +119,16 @@ class ImageModality(Modality):
             n_classes=max(1, space.dim), label_column=None if self.labels is None else 0,
             noise_dim=params["embedding_dim"], base_width=params["conv_width"],
             augment=parse_policy(choices["diff_augment"]), ema_decay=choices["ema_decay"],
+            donors=self.donors,
         )
+        model, donors = recipe.model or ImageGAN, self._donor_data
 
         def build(device: torch.device) -> ImageGAN:
-            network = ImageGAN(config, *recipe.networks(config)).to(device)
+            network = model(config, *recipe.networks(config)).to(device)
+            if donors is not None:
+                pixels, codes = donors
+                network.remember(layout.to_unit(torch.as_tensor(pixels, device=device).float()),
+                                 torch.as_tensor(codes, device=device))
             # Channels-last on CUDA (faster convolutions there).
             return network.to(memory_format=network.memory_format)
 
@@ -125,6 +150,37 @@ class ImageModality(Modality):
             raise ValueError("conditions= fixes columns of a table; an image model has only "
                              "its label, which y= fixes.")
         return {}
+
+    def translate(self, network: ImageGAN, X, y, seed: int, device: torch.device):
+        if not self.recipe.translates:
+            raise ValueError(
+                f"translate maps images into another class and needs a translation model "
+                f"(image_model='cyclegan'); this model is image_model={self.recipe.name!r}, "
+                "which makes images from noise: use sample(n, y=...) instead.")
+        inputs = self.check_real(X, None, "X")
+        n = len(inputs)
+        if np.ndim(y) == 0:
+            codes = np.full(n, self.labels.code_of(y), dtype=np.int64)
+        else:
+            y = np.asarray(y)
+            if y.ndim != 1 or len(y) != n:
+                raise ValueError(f"y has shape {y.shape} but X holds {n} images; pass one "
+                                 "class for all or one class per image.")
+            classes, positions = np.unique(y, return_inverse=True)
+            codes = np.array([self.labels.code_of(c) for c in classes], np.int64)[positions]
+        # The caller's axes and dtype, the training images' value range.
+        layout = dataclasses.replace(self.layout, axes=inputs.layout.axes,
+                                     dtype=inputs.layout.dtype)
+        pixels = self.layout.to_unit(inputs.data.astype(np.float32))
+        network.eval()
+        out = []
+        with seeded(seed, device), torch.no_grad():
+            for start in range(0, n, network.sample_batch):
+                stop = start + network.sample_batch
+                images = torch.as_tensor(pixels[start:stop], device=device)
+                labels = torch.as_tensor(codes[start:stop], device=device)
+                out.append(network.translate(images, labels).float().cpu().numpy())
+        return layout.restore(np.concatenate(out))
 
     def decode(self, output: np.ndarray, codes: np.ndarray):
         images = self.layout.restore(output)
@@ -183,7 +239,7 @@ class ImageModality(Modality):
         return {"layout": self.layout.to_dict(), "conditions": self.space.to_dict(),
                 "label": None if labels is None else labels.column.to_dict(),
                 "label_layout": None if labels is None else labels.layout.to_dict(),
-                "image_model": self.recipe.name}
+                "image_model": self.recipe.name, "donors": self.donors}
 
     @classmethod
     def from_dict(cls, d: dict) -> "ImageModality":
@@ -191,7 +247,8 @@ class ImageModality(Modality):
         labels = None if label is None else Labels(
             DiscreteColumn.from_dict(label), LabelLayout.from_dict(d["label_layout"]), 0)
         return cls(ImageLayout.from_dict(d["layout"]), labels,
-                   ConditionSpace.from_dict(d["conditions"]), d["image_model"])
+                   ConditionSpace.from_dict(d["conditions"]), d["image_model"],
+                   d.get("donors", 0))
 
     @classmethod
     def report_from_dict(cls, d: dict) -> ImageFidelityReport:

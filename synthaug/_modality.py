@@ -187,6 +187,12 @@ class Modality(ABC):
         inverse = np.argsort(np.argsort(positions, kind="stable"))
         return self.decode(*(np.concatenate(part)[inverse] for part in zip(*parts)))
 
+    def translate(self, network: GANModel, X, y, seed: int, device: torch.device):
+        """``X`` (real samples, in the caller's container) mapped into classes ``y``; only
+        translation models can."""
+        raise ValueError(f"translate maps images into another class; this is a {self.name} "
+                         "model. Fit images with image_model='cyclegan' to translate them.")
+
     def generate(self, network: GANModel, n: int, fixed: dict, seed: int,
                  device: torch.device, keep: RowFilter | None = None
                  ) -> tuple[np.ndarray, np.ndarray]:

@@ -19,7 +19,11 @@ class Recipe:
     """The ``"auto"`` choices of one backbone.
 
     ``networks``, for image recipes, builds ``(generator, discriminator)`` from an
-    :class:`~synthaug.nn.image.ImageGANConfig`.
+    :class:`~synthaug.nn.image.ImageGANConfig`; ``model`` wraps them as the training
+    loop's model (``None``: :class:`~synthaug.nn.image.ImageGAN`). ``translates``
+    declares a translation model: its generator maps real images into a class
+    (``GANAugmenter.translate``), and the model keeps its training images to sample by
+    translating them.
     """
 
     name: str
@@ -31,6 +35,8 @@ class Recipe:
     # bf16 autocast for the forward passes on CUDA (convolutions gain; small MLPs do not).
     mixed_precision: bool = False
     networks: Callable[[Any], tuple] | None = None
+    model: Callable | None = None
+    translates: bool = False
 
     def choose(self, params: dict) -> dict:
         """The estimator's ``batch_size``, ``loss``, ``diff_augment``, ``ema_decay`` and

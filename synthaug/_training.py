@@ -32,7 +32,7 @@ from synthaug._conditioning import Condition, ConditionSpace, TrainingSampler
 from synthaug._distributed import SINGLE, Group
 from synthaug._resumable import TrainingState
 from synthaug._runtime import seeded
-from synthaug.losses import Objective, gradient_penalty
+from synthaug.losses import Objective
 
 
 class TrainingDivergedError(RuntimeError):
@@ -89,7 +89,7 @@ def _optimizer(parameters, objective: Objective, lr: float) -> torch.optim.Optim
     if objective.optimizer == "rmsprop":
         return torch.optim.RMSprop(parameters, lr=lr)
     parameters = list(parameters)
-    settings = dict(lr=lr, betas=(0.5, 0.9), weight_decay=1e-6)
+    settings = dict(lr=lr, betas=objective.betas, weight_decay=1e-6)
     try:
         return torch.optim.Adam(parameters, fused=True, **settings)
     except RuntimeError:  # fused Adam runs on the CPU from torch 2.4 on
@@ -186,7 +186,7 @@ def train(model: GANModel, draw: Callable, objective: Objective, plan: TrainingP
                     scores = model.discriminate(torch.cat([real, fake.detach()]), condition.twice())
                     d_loss = objective.discriminator_loss(*scores.chunk(2))
                     if objective.gradient_penalty:
-                        d_loss = d_loss + objective.gradient_penalty * gradient_penalty(
+                        d_loss = d_loss + objective.gradient_penalty * objective.penalty(
                             model.discriminate, real, fake.detach(), condition)
                 d_opt.zero_grad(set_to_none=True)
                 d_loss.backward()

@@ -73,15 +73,17 @@ class GANAugmenter(BaseEstimator):
         Passes over the training data.
     batch_size : int or "auto", default="auto"
         Rows (or images) per step; for tables rounded down to a multiple of ``pac``.
-        ``"auto"``: 500 rows, 64 images.
-    loss : {"auto", "wgan-gp", "bce", "wgan", "hinge"}, default="auto"
+        ``"auto"``: 500 rows, 64 images (32 for ``"stylegan"`` and ``"cyclegan"``).
+    loss : {"auto", "wgan-gp", "bce", "wgan", "hinge", "r1"}, default="auto"
         Adversarial objective: Wasserstein with gradient penalty (Adam), the original
         non-saturating minimax loss (Adam), Wasserstein with weight clipping (RMSProp,
-        5 critic steps) or hinge (Adam). ``"auto"``: ``"wgan-gp"`` for tables,
-        ``"hinge"`` for ``image_model="sngan"``, ``"bce"`` for ``"dcgan"``.
+        5 critic steps), hinge (Adam) or the non-saturating loss with an R1 penalty
+        on real samples (Adam at StyleGAN2's 2e-3 and betas (0, 0.99)). ``"auto"``:
+        ``"wgan-gp"`` for tables, ``"hinge"`` for ``image_model="sngan"`` and
+        ``"cyclegan"``, ``"bce"`` for ``"dcgan"``, ``"r1"`` for ``"stylegan"``.
     generator_lr, discriminator_lr : float, default=None
         Learning rates; ``None`` uses the objective's own (2e-4 with Adam, 5e-5 for
-        ``"wgan"``).
+        ``"wgan"``, 2e-3 for ``"r1"``).
     discriminator_steps : int, default=None
         Critic steps per generator step; ``None`` uses the objective's own (5 for
         ``"wgan"``, else 1).
@@ -100,26 +102,49 @@ class GANAugmenter(BaseEstimator):
         reject input of the other shape. A 4-D array is read as channels-last when its
         last axis has 1 or 3 entries, else as channels-first; images have 8 to 128
         pixels a side and 1 or 3 channels, so no valid array reads both ways.
-    image_model : {"sngan", "dcgan"}, default="sngan"
+    image_model : {"sngan", "dcgan", "stylegan", "cyclegan"}, default="sngan"
         The image recipe. ``"sngan"``, for a few hundred images per class:
         class-conditional batch norm in the generator, a spectrally normalised
         projection discriminator, hinge loss, an exponential moving average of the
         generator's weights for sampling and differentiable augmentation.
         ``"dcgan"``: the classic conditional DCGAN (batch norm, ReLU, transposed
         convolutions; LeakyReLU strided convolutions; label embeddings concatenated;
-        non-saturating loss), as a baseline.
+        non-saturating loss), as a baseline. ``"stylegan"``: a StyleGAN2-style
+        generator (a mapping network from noise and class to a style, modulated and
+        demodulated convolutions, per-layer noise, a learned constant input, style
+        mixing) and a residual discriminator, the non-saturating loss with an R1
+        penalty (``loss="r1"``), differentiable translation and cutout
+        (:mod:`synthaug.nn.stylegan`). ``"cyclegan"``: class-to-class translation of
+        real images (one generator and one discriminator, both conditioned on the
+        target class; adversarial, cycle-consistency and identity losses;
+        :mod:`synthaug.nn.cyclegan`), which keeps the variety of the real images it
+        starts from. It needs two classes or more, adds :meth:`translate`, and its
+        :meth:`sample` (hence :meth:`fit_resample`) translates randomly drawn training
+        images of other classes into the class asked for; the model keeps its
+        training images for that, in memory and in its model file.
+
+        CPU and GPU: the defaults (``conv_width=64``, 300 epochs) are sized for a GPU,
+        where ``conv_width=128`` gives the networks more room. On a CPU, for a few
+        hundred images, use ``conv_width=16`` to ``32`` and 30 to 100 epochs
+        (``examples/few_shot_mnist.py`` and ``benchmarks/few_shot_recipes.py`` use
+        16 and 150): per image and epoch, ``"stylegan"`` (two modulated
+        convolutions per resolution, the R1 penalty's second derivatives) and
+        ``"cyclegan"`` (three generator passes per step) cost more than ``"sngan"``
+        at the same ``conv_width``, though their widths are half of its.
     conv_width : int, default=64
         Channels of the image networks at full resolution; each halving of the
-        resolution doubles them, up to 8x.
+        resolution doubles them, up to 8x (``"stylegan"`` and ``"cyclegan"``: half
+        as many, up to 2x ``conv_width``).
     diff_augment : str or None, default="auto"
         Differentiable augmentations applied to every image the discriminator sees,
         comma-separated from ``"color"``, ``"translation"``, ``"cutout"``; ``None``
-        for none. ``"auto"``: all three for ``"sngan"``, none for ``"dcgan"``.
+        for none. ``"auto"``: all three for ``"sngan"``, translation and cutout for
+        ``"stylegan"`` and ``"cyclegan"``, none for ``"dcgan"``.
     ema_decay : float, None or "auto", default="auto"
         Decay of the exponential moving average of the generator's weights that
         sampling uses (it smooths the last steps' oscillations); ``None`` samples with
-        the trained weights. ``"auto"``: 0.999 for tables and ``"sngan"``, none for
-        ``"dcgan"``.
+        the trained weights. ``"auto"``: 0.999 for tables and every image recipe but
+        ``"dcgan"``, which has none.
     match_marginals : bool, default=True
         Tables: after training, map each column's generated values onto the training
         rows' distribution of that column, keeping their order (a rank-preserving
@@ -528,6 +553,11 @@ class GANAugmenter(BaseEstimator):
             Seed for this call; ``None`` uses the estimator's ``random_state`` (so a
             seeded augmenter returns the same rows each call).
 
+        A translation model (``image_model="cyclegan"``) makes each image by
+        translating a training image drawn at random from the other classes into the
+        image's class (with ``y=None``, classes in their training proportions); see
+        :meth:`translate` for images of your own.
+
         Returns
         -------
         X_new : DataFrame or ndarray of shape (n_samples, n_features), or images
@@ -559,6 +589,52 @@ class GANAugmenter(BaseEstimator):
             raise ValueError(f"n_samples must be a non-negative integer; got {n_samples!r}.")
         return self._modality.sample(self.network_, n_samples, y, conditions,
                                      self._seed(random_state), self.device_)
+
+    def translate(self, X, y, *, random_state: int | None = None):
+        """Translate real images into class(es) ``y`` (``image_model="cyclegan"`` only).
+
+        Parameters
+        ----------
+        X : images of the size seen in ``fit``
+            In any layout the estimator takes (``(n, H, W)``, channels-last or
+            channels-first) and dtype; the value range is taken to be the training
+            images'.
+        y : class label or array-like of shape (n,)
+            The class to translate every image into, or one class per image. An image
+            already of its target class comes back close to unchanged (the identity
+            loss trains for that).
+        random_state : int, default=None
+            Seed for this call; ``None`` uses the estimator's ``random_state``.
+
+        Returns
+        -------
+        X_translated : ndarray
+            The translated images, in ``X``'s layout and dtype, one per image of ``X``
+            and in its order, within the training images' value range.
+
+        Raises
+        ------
+        ValueError
+            For a model that does not translate (every ``image_model`` but
+            ``"cyclegan"``, and tables), for a class not seen in ``fit``, or for images
+            of another size.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import load_digits
+        >>> from synthaug import GANAugmenter
+        >>> X, y = load_digits(return_X_y=True)
+        >>> X = X.reshape(-1, 8, 8)
+        >>> aug = GANAugmenter(image_model="cyclegan", epochs=1, conv_width=8,
+        ...                    random_state=0).fit(X[:200], y[:200])
+        >>> ones = aug.translate(X[y == 0][:5], y=1)     # five zeros, drawn as ones
+        >>> ones.shape, ones.dtype
+        ((5, 8, 8), dtype('float64'))
+        """
+        check_is_fitted(self)
+        return self._modality.translate(self.network_, X, y, self._seed(random_state),
+                                        self.device_)
 
     def _seed(self, random_state) -> int:
         """The seed of one call: its own ``random_state``, else the estimator's."""

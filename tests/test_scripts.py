@@ -175,3 +175,17 @@ def test_distributed_scaling_quick_mode_times_one_and_two_processes(tmp_path):
     assert all(r["seconds_per_epoch"] > 0 and r["rows_per_second"] > 0 for r in results)
     assert results[0]["efficiency"] == 1.0
     assert "| 100 | 2 | 50 |" in (tmp_path / "distributed_cpu_quick.md").read_text()
+
+
+@pytest.mark.slow
+def test_few_shot_recipes_quick_mode_writes_a_table_per_size(tmp_path):
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "few_shot_recipes.py"), "--quick",
+                    "--per-class", "10", "--recipes", "stylegan", "cyclegan",
+                    "--results-dir", str(tmp_path)], check=True, cwd=ROOT)
+    results = json.loads((tmp_path / "few_shot_recipes_quick.json").read_text())
+    (size,) = results["sizes"]
+    assert size["per_class"] == 10 and size["best"] in ("stylegan", "cyclegan")
+    assert set(size["accuracy"]) == {"real only", "+ classic", "+ stylegan", "+ cyclegan",
+                                     f"+ classic + {size['best']}"}
+    table = (tmp_path / "few_shot_recipes_quick.md").read_text()
+    assert "QUICK MODE" in table and "not judged (one seed" in table

@@ -51,7 +51,8 @@ def canvas_size(height: int, width: int) -> int:
 @dataclass(frozen=True)
 class ImageGANConfig:
     """Sizes of an image GAN. ``label_column`` is the condition column holding the class
-    (``None``: a model fit without labels, whose every image is of class 0)."""
+    (``None``: a model fit without labels, whose every image is of class 0); ``donors``
+    the training images a translation model keeps (0 for the others)."""
 
     height: int
     width: int
@@ -62,6 +63,7 @@ class ImageGANConfig:
     base_width: int = 64
     augment: tuple = ()
     ema_decay: float | None = None
+    donors: int = 0
 
     @property
     def size(self) -> int:
