@@ -45,3 +45,40 @@ def settle_norms(generator: nn.Module, run: Callable[[nn.Module], None]) -> None
     generator.eval()
     for norm in norms:
         norm.momentum = 0.1
+
+
+class AveragedGenerator:
+    """What a network with a moving average of its ``generator`` does (mixed into the
+    tabular and image networks): keep the average, update it, sample from it and settle
+    its batch-norm statistics. The network says how its generator makes a batch for a
+    condition (:meth:`run_generator`)."""
+
+    generator: nn.Module
+
+    def keep_average(self, decay: float | None) -> None:
+        """Start the average of ``generator`` (``None``: sample with the trained weights)."""
+        self.ema_decay = decay
+        self.average = None if decay is None else averaged_copy(self.generator)
+        self.average_steps = 0
+
+    def update_average(self) -> None:
+        """Move the averaged generator towards the trained one (after each G step)."""
+        if self.average is not None:
+            self.average_steps += 1
+            update_average(self.average, self.generator, self.average_steps, self.ema_decay)
+
+    def sampling_generator(self) -> nn.Module:
+        return self.average if self.average is not None else self.generator
+
+    def run_generator(self, generator: nn.Module, condition) -> torch.Tensor:
+        """``generator``'s raw output for a batch of conditions (fresh noise)."""
+        raise NotImplementedError
+
+    def calibrate(self, conditions: list) -> None:
+        """Recompute the sampling generator's batch-norm statistics from its own outputs
+        for the given batches of conditions."""
+        def run(generator: nn.Module) -> None:
+            for condition in conditions:
+                self.run_generator(generator, condition)
+
+        settle_norms(self.sampling_generator(), run)

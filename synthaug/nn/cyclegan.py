@@ -36,7 +36,8 @@ from torch import nn
 
 from synthaug._conditioning import Condition
 from synthaug._recipes import Recipe
-from synthaug.nn.image import LABEL_PLANES, PAD_VALUE, ImageGAN, ImageGANConfig, with_label_planes
+from synthaug.nn.image import (LABEL_PLANES, PAD_VALUE, ConditionalNorm, ImageGAN, ImageGANConfig,
+                               with_label_planes)
 from synthaug.nn.sngan import ProjectionDiscriminator
 
 # Lighter than CycleGAN's 10 and 5, which keep a translation too close to its source
@@ -49,20 +50,9 @@ RESIDUAL_BLOCKS = 3
 MAX_DOWNSAMPLING = 2
 
 
-class ConditionalInstanceNorm(nn.Module):
+def conditional_instance_norm(channels: int, n_classes: int) -> ConditionalNorm:
     """Instance norm whose gain and bias are looked up per target class."""
-
-    def __init__(self, channels: int, n_classes: int):
-        super().__init__()
-        self.norm = nn.InstanceNorm2d(channels, affine=False)
-        self.gain = nn.Embedding(n_classes, channels)
-        self.bias = nn.Embedding(n_classes, channels)
-        nn.init.ones_(self.gain.weight)
-        nn.init.zeros_(self.bias.weight)
-
-    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        return self.norm(x) * self.gain(labels)[:, :, None, None] \
-            + self.bias(labels)[:, :, None, None]
+    return ConditionalNorm(nn.InstanceNorm2d(channels, affine=False), channels, n_classes)
 
 
 class ResidualBlock(nn.Module):
@@ -72,8 +62,8 @@ class ResidualBlock(nn.Module):
         super().__init__()
         self.conv1 = nn.Conv2d(channels, channels, 3, padding=1)
         self.conv2 = nn.Conv2d(channels, channels, 3, padding=1)
-        self.norm1 = ConditionalInstanceNorm(channels, n_classes)
-        self.norm2 = ConditionalInstanceNorm(channels, n_classes)
+        self.norm1 = conditional_instance_norm(channels, n_classes)
+        self.norm2 = conditional_instance_norm(channels, n_classes)
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         h = F.relu(self.norm1(self.conv1(x), labels))
@@ -91,15 +81,15 @@ class TranslationGenerator(nn.Module):
         channels = [width * 2**i for i in range(downs + 1)]
         self.embed = nn.Embedding(n_classes, LABEL_PLANES)
         self.stem = nn.Conv2d(config.channels + LABEL_PLANES, width, 3, padding=1)
-        self.norms = nn.ModuleList([ConditionalInstanceNorm(width, n_classes)])
+        self.norms = nn.ModuleList([conditional_instance_norm(width, n_classes)])
         self.down = nn.ModuleList(nn.Conv2d(a, b, 4, stride=2, padding=1)
                                   for a, b in zip(channels, channels[1:]))
-        self.norms.extend(ConditionalInstanceNorm(c, n_classes) for c in channels[1:])
+        self.norms.extend(conditional_instance_norm(c, n_classes) for c in channels[1:])
         self.blocks = nn.ModuleList(ResidualBlock(channels[-1], n_classes)
                                     for _ in range(RESIDUAL_BLOCKS))
         self.up = nn.ModuleList(nn.Conv2d(b, a, 3, padding=1)
                                 for a, b in zip(channels[::-1][1:], channels[::-1]))
-        self.up_norms = nn.ModuleList(ConditionalInstanceNorm(c, n_classes)
+        self.up_norms = nn.ModuleList(conditional_instance_norm(c, n_classes)
                                       for c in channels[::-1][1:])
         self.to_image = nn.Conv2d(width, config.channels, 3, padding=1)
 

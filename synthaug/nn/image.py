@@ -31,7 +31,7 @@ from torch import nn
 
 from synthaug._conditioning import Condition
 from synthaug.nn.augment import augment
-from synthaug.nn.average import averaged_copy, settle_norms, update_average
+from synthaug.nn.average import AveragedGenerator
 
 MIN_SIDE, MAX_SIDE = 8, 128
 # The value the canvas is padded with (the darkest pixel), and the width of the label
@@ -80,12 +80,13 @@ class ImageGANConfig:
 # ---------------------------------------------------------------- generator
 
 
-class ConditionalBatchNorm(nn.Module):
-    """Batch norm whose gain and bias are looked up per class (one class: plain batch norm)."""
+class ConditionalNorm(nn.Module):
+    """A normalisation without its own affine parameters (``norm``) followed by a gain and
+    bias looked up per class."""
 
-    def __init__(self, channels: int, n_classes: int):
+    def __init__(self, norm: nn.Module, channels: int, n_classes: int):
         super().__init__()
-        self.norm = nn.BatchNorm2d(channels, affine=False)
+        self.norm = norm
         self.gain = nn.Embedding(n_classes, channels)
         self.bias = nn.Embedding(n_classes, channels)
         nn.init.ones_(self.gain.weight)
@@ -95,6 +96,11 @@ class ConditionalBatchNorm(nn.Module):
         gain = self.gain(labels)[:, :, None, None]
         bias = self.bias(labels)[:, :, None, None]
         return self.norm(x) * gain + bias
+
+
+def conditional_batch_norm(channels: int, n_classes: int) -> ConditionalNorm:
+    """Batch norm whose gain and bias are looked up per class (one class: plain batch norm)."""
+    return ConditionalNorm(nn.BatchNorm2d(channels, affine=False), channels, n_classes)
 
 
 class Generator(nn.Module):
@@ -119,7 +125,7 @@ class Generator(nn.Module):
             + [nn.ConvTranspose2d(c_in, c_out, 4, stride=2, padding=1, bias=False)
                for c_in, c_out in zip(channels, channels[1:])])
         norm_classes = config.n_classes if conditional_norm else 1
-        self.norms = nn.ModuleList(ConditionalBatchNorm(c, norm_classes) for c in channels)
+        self.norms = nn.ModuleList(conditional_batch_norm(c, norm_classes) for c in channels)
         self.to_image = nn.ConvTranspose2d(channels[-1], config.channels, 4, stride=2, padding=1)
 
     def forward(self, noise: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
@@ -142,7 +148,7 @@ def with_label_planes(images: torch.Tensor, embedding: torch.Tensor) -> torch.Te
 # ---------------------------------------------------------------- the model
 
 
-class ImageGAN(nn.Module):
+class ImageGAN(AveragedGenerator, nn.Module):
     """A recipe's generator and discriminator, and (optionally) the generator's moving average.
 
     Meets the training loop's :class:`~synthaug._training.GANModel` on canvas-sized
@@ -160,8 +166,7 @@ class ImageGAN(nn.Module):
         self.config = config
         self.generator = generator
         self.discriminator = discriminator
-        self.average = None if config.ema_decay is None else averaged_copy(self.generator)
-        self.average_steps = 0
+        self.keep_average(config.ema_decay)
         size = config.size
         self.top, self.left = (size - config.height) // 2, (size - config.width) // 2
         inside = torch.zeros(1, 1, size, size, dtype=torch.bool)
@@ -209,27 +214,10 @@ class ImageGAN(nn.Module):
             images = augment(images, self.config.augment)
         return self.discriminator(images, self._labels(condition)).float()
 
-    def update_average(self) -> None:
-        """Move the averaged generator towards the trained one (after each G step)."""
-        if self.average is not None:
-            self.average_steps += 1
-            update_average(self.average, self.generator, self.average_steps,
-                           self.config.ema_decay)
-
-    def sampling_generator(self) -> nn.Module:
-        return self.average if self.average is not None else self.generator
-
-    def calibrate(self, conditions: list[Condition]) -> None:
-        """Recompute the sampling generator's batch-norm statistics from its own outputs
-        for the given batches of conditions."""
-        def run(generator: nn.Module) -> None:
-            for condition in conditions:
-                labels = self._labels(condition)
-                generator(self._noise(len(labels), labels.device), labels)
-
-        settle_norms(self.sampling_generator(), run)
+    def run_generator(self, generator: nn.Module, condition: Condition) -> torch.Tensor:
+        labels = self._labels(condition)
+        return generator(self._noise(len(labels), labels.device), labels)
 
     def sample(self, condition: Condition) -> torch.Tensor:
         """Images of the input's size ``(B, C, H, W)`` from the sampling generator."""
-        labels = self._labels(condition)
-        return self.crop(self.sampling_generator()(self._noise(len(labels), labels.device), labels))
+        return self.crop(self.run_generator(self.sampling_generator(), condition))

@@ -14,7 +14,7 @@ from torch import nn
 
 from synthaug._conditioning import Condition
 from synthaug._recipes import Recipe
-from synthaug.nn.average import averaged_copy, settle_norms, update_average
+from synthaug.nn.average import AveragedGenerator
 
 # Temperature of the Gumbel-softmax heads: low enough to look one-hot to the critic.
 GUMBEL_TAU = 0.2
@@ -73,7 +73,7 @@ def padded_index(blocks: list) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.where(valid, starts + offsets, 0), valid
 
 
-class TabularGAN(nn.Module):
+class TabularGAN(AveragedGenerator, nn.Module):
     """Generator + discriminator + output heads for rows described by spans.
 
     ``spans`` is the schema's list of ``(start, dim, activation)``; ``condition_blocks``
@@ -94,9 +94,7 @@ class TabularGAN(nn.Module):
         self.discriminator = Discriminator(data_dim + cond_dim, discriminator_dim, pac)
         # The moving average of the generator's weights that sampling uses (None: the
         # trained weights).
-        self.ema_decay = ema_decay
-        self.average = None if ema_decay is None else averaged_copy(self.generator)
-        self.average_steps = 0
+        self.keep_average(ema_decay)
         tanh = [i for start, dim, act in spans if act == "tanh" for i in range(start, start + dim)]
         softmax_index, softmax_valid = padded_index([(s, d) for s, d, a in spans if a == "softmax"])
         cond_index, cond_valid = padded_index(condition_blocks)
@@ -140,37 +138,19 @@ class TabularGAN(nn.Module):
 
     def generate(self, condition: Condition) -> tuple[torch.Tensor, torch.Tensor]:
         """Fake rows for a batch of conditions, and the conditional loss on them."""
-        logits = self._logits(self.generator, condition)
+        logits = self.run_generator(self.generator, condition)
         return self.activate(logits), self.condition_loss(logits, condition)
 
-    def _logits(self, generator: nn.Module, condition: Condition) -> torch.Tensor:
+    def run_generator(self, generator: nn.Module, condition: Condition) -> torch.Tensor:
         noise = torch.randn(len(condition), self.noise_dim, device=condition.vector.device)
         return generator(torch.cat([noise, condition.vector], dim=1))
 
     def discriminate(self, rows: torch.Tensor, condition: Condition) -> torch.Tensor:
         return self.discriminator(torch.cat([rows, condition.vector], dim=1))
 
-    def update_average(self) -> None:
-        """Move the averaged generator towards the trained one (after each G step)."""
-        if self.average is not None:
-            self.average_steps += 1
-            update_average(self.average, self.generator, self.average_steps, self.ema_decay)
-
-    def sampling_generator(self) -> nn.Module:
-        return self.average if self.average is not None else self.generator
-
-    def calibrate(self, conditions: list[Condition]) -> None:
-        """Recompute the sampling generator's batch-norm statistics from its own outputs
-        for the given batches of conditions."""
-        def run(generator: nn.Module) -> None:
-            for condition in conditions:
-                self._logits(generator, condition)
-
-        settle_norms(self.sampling_generator(), run)
-
     def sample(self, condition: Condition) -> torch.Tensor:
         """Encoded rows for the sampling path (the table data sets fixed blocks exactly)."""
-        return self.activate(self._logits(self.sampling_generator(), condition))
+        return self.activate(self.run_generator(self.sampling_generator(), condition))
 
 
 RECIPE = Recipe(name="mlp", batch_size=500, loss="wgan-gp", fidelity=True, ema_decay=0.999)
