@@ -36,7 +36,8 @@ import torch
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, os.path.join(ROOT, "examples"))
 
-from few_shot_mnist import accuracy, classic_augment, few_shot_split  # noqa: E402
+from few_shot_mnist import (accuracy, add_run_options, classic_augment,  # noqa: E402
+                            few_shot_split, parse_run_options)
 
 from synthaug import GANAugmenter  # noqa: E402
 from synthaug.datasets import load_mnist_t10k  # noqa: E402
@@ -136,23 +137,12 @@ def markdown(results: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="tiny settings, one seed (smoke run)")
     parser.add_argument("--per-class", type=int, nargs="+", default=[10, 50],
                         help="real training images per class, one run per value")
-    parser.add_argument("--added-per-class", type=int, default=100,
-                        help="classic and synthetic images added per class")
     parser.add_argument("--recipes", nargs="+", default=list(IMAGE_RECIPES),
                         choices=list(IMAGE_RECIPES))
-    parser.add_argument("--epochs", type=int, default=150, help="GAN epochs")
-    parser.add_argument("--conv-width", type=int, default=16)
-    parser.add_argument("--classifier-steps", type=int, default=300)
-    parser.add_argument("--seeds", type=int, default=3, help="classifier seeds per arm")
-    parser.add_argument("--device", default="auto", help="where the GANs train (auto, cpu, cuda)")
-    parser.add_argument("--results-dir", default=RESULTS)
-    args = parser.parse_args()
-    if args.quick:
-        args.epochs, args.conv_width, args.classifier_steps, args.seeds = 1, 4, 20, 1
-        args.added_per_class = 10
+    add_run_options(parser, RESULTS)
+    args = parse_run_options(parser)
     command = shlex.join(["python", "benchmarks/few_shot_recipes.py", *sys.argv[1:]])
     images, labels = load_mnist_t10k(return_X_y=True)
     sizes = [run_size(images, labels, n, args) for n in args.per_class]

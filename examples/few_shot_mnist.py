@@ -80,23 +80,34 @@ def accuracy(train, test, steps: int, seed: int) -> float:
     return float(np.mean(predicted == y_test))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_run_options(parser: argparse.ArgumentParser, results_dir: str) -> None:
+    """The options this example shares with ``benchmarks/few_shot_recipes.py``."""
     parser.add_argument("--quick", action="store_true", help="tiny settings, one seed (smoke run)")
-    parser.add_argument("--per-class", type=int, default=50, help="real training images per class")
     parser.add_argument("--added-per-class", type=int, default=100,
                         help="classic and synthetic images added per class")
     parser.add_argument("--epochs", type=int, default=150, help="GAN epochs")
     parser.add_argument("--conv-width", type=int, default=16)
-    parser.add_argument("--image-model", default="sngan", choices=list(IMAGE_RECIPES))
     parser.add_argument("--classifier-steps", type=int, default=300)
     parser.add_argument("--seeds", type=int, default=3, help="classifier seeds per arm")
-    parser.add_argument("--device", default="auto", help="where the GAN trains (auto, cpu, cuda)")
-    parser.add_argument("--results-dir", default=RESULTS)
+    parser.add_argument("--device", default="auto", help="where the GANs train (auto, cpu, cuda)")
+    parser.add_argument("--results-dir", default=results_dir)
+
+
+def parse_run_options(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """The parsed options, with ``--quick``'s tiny settings applied."""
     args = parser.parse_args()
     if args.quick:
         args.epochs, args.conv_width, args.classifier_steps, args.seeds = 1, 4, 20, 1
         args.added_per_class = 10
+    return args
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-class", type=int, default=50, help="real training images per class")
+    parser.add_argument("--image-model", default="sngan", choices=list(IMAGE_RECIPES))
+    add_run_options(parser, RESULTS)
+    args = parse_run_options(parser)
     command = shlex.join(["python", "examples/few_shot_mnist.py", *sys.argv[1:]])
 
     images, labels = load_mnist_t10k(return_X_y=True)
