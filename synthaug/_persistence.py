@@ -236,9 +236,11 @@ def _params_to_json(params: dict) -> dict:
 
 
 # Parameters newer than some files, with the value that reproduces what such a file
-# holds, per kind of data (tables were fit without a moving average or marginal maps).
+# holds, per kind of data (tables were fit without a moving average or marginal maps,
+# with mixture-encoded numbers).
 _ADDED = {"ema_decay": {"table": None, "images": "auto"},
-          "match_marginals": {"table": False, "images": True}}
+          "match_marginals": {"table": False, "images": True},
+          "continuous_encoding": {"table": "mixture", "images": "quantile"}}
 
 
 def _params_from_json(params: dict) -> dict:

@@ -13,6 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+# Epochs of a fit at ``epochs="auto"`` (at least; see Recipe.min_steps).
+EPOCHS = 300
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -30,6 +33,9 @@ class Recipe:
     batch_size: int
     loss: str
     fidelity: bool
+    # ``epochs="auto"``: EPOCHS, or more for small data, so that a fit takes at least
+    # this many steps.
+    min_steps: int = 0
     diff_augment: str | None = None
     ema_decay: float | None = None
     # bf16 autocast for the forward passes on CUDA (convolutions gain; small MLPs do not).
@@ -37,6 +43,13 @@ class Recipe:
     networks: Callable[[Any], tuple] | None = None
     model: Callable | None = None
     translates: bool = False
+
+    def epochs(self, epochs: int | str, steps_per_epoch: int) -> int:
+        """The estimator's ``epochs``, ``"auto"`` replaced by this recipe's choice for
+        ``steps_per_epoch``."""
+        if epochs != "auto":
+            return epochs
+        return max(EPOCHS, -(-self.min_steps // steps_per_epoch))
 
     def choose(self, params: dict) -> dict:
         """The estimator's ``batch_size``, ``loss``, ``diff_augment``, ``ema_decay`` and

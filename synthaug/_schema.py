@@ -6,10 +6,10 @@ activation; the same span list drives the generator's output heads, the
 conditional loss and the condition sampler, so offsets are computed in exactly
 one place (:attr:`TableSchema.spans`).
 
-- Continuous columns (numbers, datetimes, timedeltas) use mode-specific
-  normalisation: a variational Gaussian mixture finds the modes of the column; a
-  value is stored as its mode (one-hot, ``softmax`` span) and its position inside
-  that mode (``tanh`` span). Missing values get a two-way ``softmax`` indicator.
+- Continuous columns (numbers, datetimes, timedeltas) are encoded as normal scores of
+  their ranks (:class:`QuantileColumn`, one ``tanh`` span) or by mode-specific
+  normalisation (:class:`MixtureColumn`, CTGAN's: a mode one-hot and a position
+  inside the mode). Missing values get a two-way ``softmax`` indicator.
 - Discrete columns are one-hot over the categories seen in training, with missing
   values as a category of their own.
 
@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
+from scipy.special import ndtr, ndtri
 from sklearn.mixture import BayesianGaussianMixture
 
 from synthaug._json import dtype_from_json, dtype_to_json, from_json, to_json
@@ -42,6 +43,10 @@ MAX_MODES = 10
 MIN_MODE_WEIGHT = 0.005
 # A mode whose rows hold one value this often is a point mass (zero-inflated columns).
 POINT_MASS_SHARE = 0.9
+# Quantile encoding: normal scores, divided by SCORE_SCALE, are the tanh feature; levels
+# are squeezed into [EDGE, 1 - EDGE], the levels of the scores -0.99 and 0.99 times it.
+SCORE_SCALE = 3.0
+EDGE = float(ndtr(-0.99 * SCORE_SCALE))
 # Calendar units, in nanoseconds, that temporal values may all be whole multiples of.
 TEMPORAL_STEPS_NS = (86_400 * 10**9, 3_600 * 10**9, 60 * 10**9, 10**9, 10**6, 10**3, 1)
 # Marginal matching: quantile levels of the map (a resolution of 0.1% of the rows), the
@@ -121,10 +126,14 @@ class Marginal:
 
 
 class ContinuousColumn:
-    """A numeric or temporal column under mode-specific normalisation."""
+    """A numeric or temporal column. What it shares across encodings: the value's
+    decoding (marginal map, clipping to the training range, rounding, dtype) and the
+    missing-value indicator; a subclass per encoding (:data:`ENCODINGS`) says how a
+    value becomes features and back (:meth:`spans`, :meth:`encode`, :meth:`_values`)."""
 
-    def __init__(self, name, dtype, *, temporal, integral, has_missing, mean, std, low, high,
-                 mode_means, mode_stds, step=1):
+    encoding: str
+
+    def __init__(self, name, dtype, *, temporal, integral, has_missing, low, high, step=1):
         self.name = name
         self.dtype = dtype
         self.temporal = temporal
@@ -133,59 +142,54 @@ class ContinuousColumn:
         # coarsest calendar unit of the training values, so dates stay dates).
         self.step = step
         self.has_missing = has_missing
-        self.mean, self.std, self.low, self.high = mean, std, low, high
-        self.mode_means = np.asarray(mode_means, dtype=float)
-        self.mode_stds = np.asarray(mode_stds, dtype=float)
+        self.low, self.high = low, high
         # Set by match() after training; None decodes the generator's own values.
         self.marginal: Marginal | None = None
 
     @property
+    def value_spans(self) -> list[Span]:
+        raise NotImplementedError
+
+    @property
     def spans(self) -> list[Span]:
-        spans = [Span(1, "tanh"), Span(len(self.mode_means), "softmax")]
-        return spans + [Span(2, "softmax")] if self.has_missing else spans
+        return self.value_spans + ([Span(2, "softmax")] if self.has_missing else [])
 
     @classmethod
-    def fit(cls, series: pd.Series, rng: np.random.RandomState) -> "ContinuousColumn":
+    def fit(cls, series: pd.Series, rng: np.random.RandomState,
+            encoding: str = "quantile") -> "ContinuousColumn":
+        """Fit a column of ``series`` under ``encoding`` (a key of :data:`ENCODINGS`)."""
         temporal = column_kind(series) == TEMPORAL
         values = as_numbers(series)
         present = values[~np.isnan(values)]
-        mean, std = float(present.mean()), float(present.std())
-        std = std if std > 0 else 1.0
-        scaled = (present - mean) / std
-        mode_means, mode_stds = _fit_modes(scaled, rng)
-        return cls(
-            series.name, series.dtype, temporal=temporal,
-            integral=temporal or bool(np.all(present == np.round(present))),
-            has_missing=bool(len(present) < len(values)),
-            mean=mean, std=std, low=float(present.min()), high=float(present.max()),
-            mode_means=mode_means, mode_stds=mode_stds,
-            step=_temporal_step(series) if temporal else 1,
-        )
+        common = dict(temporal=temporal,
+                      integral=temporal or bool(np.all(present == np.round(present))),
+                      has_missing=bool(len(present) < len(values)),
+                      low=float(present.min()), high=float(present.max()),
+                      step=_temporal_step(series) if temporal else 1)
+        return ENCODINGS[encoding].fitted(series.name, series.dtype, present, rng, common)
 
     def encode(self, series: pd.Series, rng: np.random.RandomState) -> np.ndarray:
         values = as_numbers(series)
         missing = np.isnan(values)
-        scaled = np.where(missing, 0.0, (values - self.mean) / self.std)[:, None]
-        # Draw each value's mode from its posterior (Gumbel-max), as one array op.
-        log_post = _log_density(scaled, self.mode_means, self.mode_stds)
-        mode = np.argmax(log_post + rng.gumbel(size=log_post.shape), axis=1)
-        offset = scaled[:, 0] - self.mode_means[mode]
-        alpha = np.clip(offset / (4.0 * np.maximum(self.mode_stds[mode], 1e-9)), -0.99, 0.99)
-        blocks = [alpha[:, None], np.eye(len(self.mode_means))[mode]]
+        blocks = [self.encode_values(values, missing, rng)]
         if self.has_missing:
             blocks.append(np.eye(2)[missing.astype(int)])
         return np.hstack(blocks)
 
+    def encode_values(self, values: np.ndarray, missing: np.ndarray,
+                      rng: np.random.RandomState) -> np.ndarray:
+        """The value features of ``values`` (any value where ``missing``)."""
+        raise NotImplementedError
+
     def _values(self, block: np.ndarray) -> np.ndarray:
         """The generator's values (before the marginal map, clipping and rounding)."""
-        mode = np.argmax(block[:, 1 : 1 + len(self.mode_means)], axis=1)
-        alpha = np.clip(block[:, 0], -1.0, 1.0)
-        return (alpha * 4.0 * self.mode_stds[mode] + self.mode_means[mode]) * self.std + self.mean
+        raise NotImplementedError
 
     def _missing(self, block: np.ndarray) -> np.ndarray:
         if not self.has_missing:
             return np.zeros(len(block), bool)
-        return np.argmax(block[:, 1 + len(self.mode_means) :], axis=1) == 1
+        width = sum(span.dim for span in self.value_spans)
+        return np.argmax(block[:, width:], axis=1) == 1
 
     def match(self, block: np.ndarray | None, series: pd.Series) -> None:
         """Fit the marginal map from generated rows (encoded, ``block``) to the training
@@ -216,26 +220,135 @@ class ContinuousColumn:
 
     def to_dict(self) -> dict:
         return {
-            "type": "continuous", "name": to_json(self.name),
+            "type": "continuous", "encoding": self.encoding, "name": to_json(self.name),
             "dtype": dtype_to_json(self.dtype), "temporal": self.temporal,
             "integral": self.integral, "has_missing": self.has_missing,
-            "mean": self.mean, "std": self.std, "low": self.low, "high": self.high,
-            "mode_means": self.mode_means.tolist(), "mode_stds": self.mode_stds.tolist(),
-            "step": self.step,
+            "low": self.low, "high": self.high, "step": self.step,
             "marginal": None if self.marginal is None else self.marginal.to_dict(),
+            **self.encoding_dict(),
         }
+
+    def encoding_dict(self) -> dict:
+        """What the encoding fitted, for :meth:`to_dict`."""
+        raise NotImplementedError
 
     @classmethod
     def from_dict(cls, d: dict) -> "ContinuousColumn":
-        column = cls(
-            from_json(d["name"]), dtype_from_json(d["dtype"]), temporal=d["temporal"],
-            integral=d["integral"], has_missing=d["has_missing"], mean=d["mean"], std=d["std"],
-            low=d["low"], high=d["high"], mode_means=d["mode_means"], mode_stds=d["mode_stds"],
-            step=d.get("step", 1),
-        )
+        # Files written before the quantile encoding hold mixture columns.
+        kind = ENCODINGS[d.get("encoding", "mixture")]
+        column = kind(from_json(d["name"]), dtype_from_json(d["dtype"]), temporal=d["temporal"],
+                      integral=d["integral"], has_missing=d["has_missing"], low=d["low"],
+                      high=d["high"], step=d.get("step", 1), **kind.encoding_args(d))
         marginal = d.get("marginal")
         column.marginal = None if marginal is None else Marginal.from_dict(marginal)
         return column
+
+
+class QuantileColumn(ContinuousColumn):
+    """Normal scores: a value is stored as the standard normal quantile of its rank in
+    the training column (one ``tanh`` feature, the score over :data:`SCORE_SCALE`).
+
+    Every column, whatever its shape (skewed, spiked, multimodal), becomes one smooth,
+    standard normal feature, so that the generator spends its capacity on how columns
+    depend on each other rather than on each column's shape (TabDDPM and TabSyn
+    encode numbers so too); a repeated value (a spike) takes a random level within its
+    share of the ranks. Decoding reads the training quantile at the generated level.
+    """
+
+    encoding = "quantile"
+
+    def __init__(self, name, dtype, *, knots, **common):
+        super().__init__(name, dtype, **common)
+        # The training values' quantiles at MARGINAL_LEVELS even levels.
+        self.knots = np.asarray(knots, dtype=float)
+
+    @classmethod
+    def fitted(cls, name, dtype, present: np.ndarray, rng, common: dict) -> "QuantileColumn":
+        # A column of few values keeps them as knots (each value a run of equal knots).
+        few = len(np.unique(present)) <= MARGINAL_VALUES
+        return cls(name, dtype, knots=np.quantile(present, np.linspace(0, 1, MARGINAL_LEVELS),
+                                                  method="inverted_cdf" if few else "linear"),
+                   **common)
+
+    @property
+    def value_spans(self) -> list[Span]:
+        return [Span(1, "tanh")]
+
+    def encode_values(self, values, missing, rng) -> np.ndarray:
+        knots, last = self.knots, len(self.knots) - 1
+        values = np.where(missing, knots[last // 2], values)
+        # A value that knots equal (a spike), knots [first, stop), takes a random level
+        # among theirs, which decodes back to it exactly; any other lies between two.
+        first, stop = np.searchsorted(knots, values, "left"), np.searchsorted(knots, values, "right")
+        spread = rng.uniform(size=len(values)) * np.maximum(stop - 1 - first, 0)
+        level = np.where(stop > first, (first + spread) / last,
+                         np.interp(values, knots, np.linspace(0.0, 1.0, last + 1)))
+        # Levels squeezed into [EDGE, 1 - EDGE], whose scores lie within +-SCORE_SCALE.
+        return (ndtri(EDGE + (1 - 2 * EDGE) * level) / SCORE_SCALE)[:, None]
+
+    def _values(self, block: np.ndarray) -> np.ndarray:
+        level = (ndtr(SCORE_SCALE * np.clip(block[:, 0], -1.0, 1.0)) - EDGE) / (1 - 2 * EDGE)
+        return np.interp(np.clip(level, 0.0, 1.0), np.linspace(0.0, 1.0, len(self.knots)),
+                         self.knots)
+
+    def encoding_dict(self) -> dict:
+        return {"knots": self.knots.tolist()}
+
+    @staticmethod
+    def encoding_args(d: dict) -> dict:
+        return {"knots": d["knots"]}
+
+
+class MixtureColumn(ContinuousColumn):
+    """Mode-specific normalisation (CTGAN's): a variational Gaussian mixture finds the
+    modes of the column; a value is stored as its mode (one-hot, ``softmax`` span) and
+    its position inside that mode (``tanh`` span)."""
+
+    encoding = "mixture"
+
+    def __init__(self, name, dtype, *, mean, std, mode_means, mode_stds, **common):
+        super().__init__(name, dtype, **common)
+        self.mean, self.std = mean, std
+        self.mode_means = np.asarray(mode_means, dtype=float)
+        self.mode_stds = np.asarray(mode_stds, dtype=float)
+
+    @classmethod
+    def fitted(cls, name, dtype, present: np.ndarray, rng, common: dict) -> "MixtureColumn":
+        mean, std = float(present.mean()), float(present.std())
+        std = std if std > 0 else 1.0
+        mode_means, mode_stds = _fit_modes((present - mean) / std, rng)
+        return cls(name, dtype, mean=mean, std=std, mode_means=mode_means,
+                   mode_stds=mode_stds, **common)
+
+    @property
+    def value_spans(self) -> list[Span]:
+        return [Span(1, "tanh"), Span(len(self.mode_means), "softmax")]
+
+    def encode_values(self, values, missing, rng) -> np.ndarray:
+        scaled = np.where(missing, 0.0, (values - self.mean) / self.std)[:, None]
+        # Draw each value's mode from its posterior (Gumbel-max), as one array op.
+        log_post = _log_density(scaled, self.mode_means, self.mode_stds)
+        mode = np.argmax(log_post + rng.gumbel(size=log_post.shape), axis=1)
+        offset = scaled[:, 0] - self.mode_means[mode]
+        alpha = np.clip(offset / (4.0 * np.maximum(self.mode_stds[mode], 1e-9)), -0.99, 0.99)
+        return np.hstack([alpha[:, None], np.eye(len(self.mode_means))[mode]])
+
+    def _values(self, block: np.ndarray) -> np.ndarray:
+        mode = np.argmax(block[:, 1 : 1 + len(self.mode_means)], axis=1)
+        alpha = np.clip(block[:, 0], -1.0, 1.0)
+        return (alpha * 4.0 * self.mode_stds[mode] + self.mode_means[mode]) * self.std + self.mean
+
+    def encoding_dict(self) -> dict:
+        return {"mean": self.mean, "std": self.std, "mode_means": self.mode_means.tolist(),
+                "mode_stds": self.mode_stds.tolist()}
+
+    @staticmethod
+    def encoding_args(d: dict) -> dict:
+        return {k: d[k] for k in ("mean", "std", "mode_means", "mode_stds")}
+
+
+# The encodings of continuous columns (GANAugmenter's ``continuous_encoding``).
+ENCODINGS = {"quantile": QuantileColumn, "mixture": MixtureColumn}
 
 
 class DiscreteColumn:
@@ -424,12 +537,12 @@ class TableSchema:
 
     @classmethod
     def fit(cls, frame: pd.DataFrame, discrete: set, rng: np.random.RandomState,
-            labels: np.ndarray | None = None) -> "TableSchema":
-        """Fit every column of ``frame`` (columns named in ``discrete`` are one-hot) and,
-        when given, the class ``labels``."""
+            labels: np.ndarray | None = None, encoding: str = "quantile") -> "TableSchema":
+        """Fit every column of ``frame`` (columns named in ``discrete`` are one-hot, the
+        others continuous under ``encoding``) and, when given, the class ``labels``."""
         return cls([
             DiscreteColumn.fit(frame[name]) if name in discrete
-            else ContinuousColumn.fit(frame[name], rng)
+            else ContinuousColumn.fit(frame[name], rng, encoding)
             for name in frame.columns
         ], None if labels is None else DiscreteColumn.fit(pd.Series(labels)))
 

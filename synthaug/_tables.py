@@ -98,7 +98,7 @@ class TableModality(Modality):
         if target is not None:
             discrete.add(target)
         labels = inputs.labels if target is None else None
-        schema = TableSchema.fit(frame, discrete, rng, labels)
+        schema = TableSchema.fit(frame, discrete, rng, labels, params["continuous_encoding"])
         codes = schema.discrete_codes(frame, labels)
         space = ConditionSpace.from_codes(codes, [c.n_categories for c in schema.discrete])
         return cls(schema, space, inputs.layout, inputs.label_layout, target, identifiers)

@@ -69,8 +69,11 @@ class GANAugmenter(BaseEstimator):
 
     Parameters
     ----------
-    epochs : int, default=300
-        Passes over the training data.
+    epochs : int or "auto", default="auto"
+        Passes over the training data. ``"auto"``: 300, and for tables as many more as
+        make 3,000 steps (a table of 1,000 rows, two steps of 500 rows an epoch, trains
+        1,500 epochs; tables of 5,000 rows and more train 300): small tables need more
+        passes to learn how columns depend on each other.
     batch_size : int or "auto", default="auto"
         Rows (or images) per step; for tables rounded down to a multiple of ``pac``.
         ``"auto"``: 500 rows, 64 images (32 for ``"stylegan"`` and ``"cyclegan"``).
@@ -289,7 +292,7 @@ class GANAugmenter(BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(Integral, 2, None, closed="left"), StrOptions({"auto"})],
         "loss": [StrOptions(set(OBJECTIVES) | {"auto"})],
         "generator_lr": [Interval(Real, 0, None, closed="neither"), None],
@@ -305,6 +308,7 @@ class GANAugmenter(BaseEstimator):
         "diff_augment": [str, None],
         "ema_decay": [Interval(Real, 0, 1, closed="neither"), None, StrOptions({"auto"})],
         "match_marginals": ["boolean"],
+        "continuous_encoding": [StrOptions({"quantile", "mixture"})],
         "discrete_columns": [list, tuple, None],
         "target_column": "no_validation",
         "sampling_strategy": [
@@ -327,7 +331,7 @@ class GANAugmenter(BaseEstimator):
     def __init__(
         self,
         *,
-        epochs: int = 300,
+        epochs: int | str = "auto",
         batch_size: int | str = "auto",
         loss: str = "auto",
         generator_lr: float | None = None,
@@ -343,6 +347,7 @@ class GANAugmenter(BaseEstimator):
         diff_augment: str | None = "auto",
         ema_decay: float | str | None = "auto",
         match_marginals: bool = True,
+        continuous_encoding: str = "quantile",
         discrete_columns: list | None = None,
         target_column: Any = None,
         sampling_strategy: Any = "validated",
@@ -372,6 +377,7 @@ class GANAugmenter(BaseEstimator):
         self.diff_augment = diff_augment
         self.ema_decay = ema_decay
         self.match_marginals = match_marginals
+        self.continuous_encoding = continuous_encoding
         self.discrete_columns = discrete_columns
         self.target_column = target_column
         self.sampling_strategy = sampling_strategy
@@ -478,10 +484,12 @@ class GANAugmenter(BaseEstimator):
         choices = data.recipe.choose(params)
         objective = OBJECTIVES[choices["loss"]]
         batch_size = group.local_batch(training.batch_size, training.multiple) * group.world_size
+        steps_per_epoch = max(1, -(-len(inputs) // batch_size))
         plan = TrainingPlan(
             loss=choices["loss"],
-            epochs=state.until - state.epoch if resume else self.epochs,
-            steps_per_epoch=max(1, -(-len(inputs) // batch_size)),
+            epochs=state.until - state.epoch if resume else
+            data.recipe.epochs(self.epochs, steps_per_epoch),
+            steps_per_epoch=steps_per_epoch,
             batch_size=batch_size,
             generator_lr=self.generator_lr or objective.learning_rate,
             discriminator_lr=self.discriminator_lr or objective.learning_rate,

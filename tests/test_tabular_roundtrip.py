@@ -75,15 +75,18 @@ def test_temporal_columns_keep_their_resolution(unit):
     assert (out["took"] == out["took"].dt.floor("min")).all()
 
 
-def test_zero_inflated_column_keeps_exact_zeros():
-    """A value that dominates a mode (here: zero) is a point mass and comes back exactly."""
+@pytest.mark.parametrize("encoding", ["quantile", "mixture"])
+def test_zero_inflated_column_keeps_exact_zeros(encoding):
+    """A value that dominates a column (here: zero) is a spike (a run of equal quantiles,
+    or a point-mass mode) and comes back exactly."""
     rng = np.random.RandomState(0)
     amount = np.where(rng.rand(400) < 0.7, 0.0, rng.lognormal(7, 1, 400))
     frame = pd.DataFrame({"amount": amount, "group": rng.choice(["a", "b"], 400)})
-    schema = TableSchema.fit(frame, {"group"}, rng)
+    schema = TableSchema.fit(frame, {"group"}, rng, encoding=encoding)
     decoded, _ = schema.decode(schema.encode(frame, rng))
     assert (decoded["amount"][amount == 0] == 0).all()
-    out = fast_augmenter(epochs=30, batch_size=100).fit(frame).sample(1000)
+    out = fast_augmenter(epochs=30, batch_size=100, continuous_encoding=encoding,
+                         match_marginals=False).fit(frame).sample(1000)
     # Without point masses a short fit gives ~6% exact zeros plus near-zero values.
     assert (out["amount"] == 0).mean() > 0.2
     assert not out["amount"].between(1e-12, 1.0).any()
@@ -105,21 +108,42 @@ def test_encoding_adult_is_fast_and_vectorised():
     assert elapsed < 20  # generous bound for a loaded CI machine; typically ~1.5 s
 
 
+@pytest.mark.parametrize("encoding", ["quantile", "mixture"])
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.sampled_from(["x", "y", "z", np.nan]), min_size=2, max_size=60),
        st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=2, max_size=60))
-def test_decode_inverts_encode(strings, floats):
+def test_decode_inverts_encode(encoding, strings, floats):
     n = min(len(strings), len(floats))
     frame = pd.DataFrame({"s": pd.Series(strings[:n], dtype=object), "f": floats[:n]})
     if frame["s"].isna().all():
         frame.loc[0, "s"] = "x"
     rng = np.random.RandomState(0)
-    schema = TableSchema.fit(frame, {"s"}, rng)
+    schema = TableSchema.fit(frame, {"s"}, rng, encoding=encoding)
     decoded, _ = schema.decode(schema.encode(frame, rng))
     # discrete values (including missing) come back exactly
     pd.testing.assert_series_equal(decoded["s"], frame["s"], check_names=False)
-    # continuous values come back inside the seen range; values within 4 standard
-    # deviations of their mode come back almost exactly
+    # continuous values come back inside the seen range, and almost exactly (mixture:
+    # those within 4 standard deviations of their mode)
     assert decoded["f"].between(frame["f"].min(), frame["f"].max()).all()
     span = frame["f"].max() - frame["f"].min()
     assert (np.abs(decoded["f"] - frame["f"]) <= 1e-3 * span + 1e-6).mean() >= 0.9
+
+
+def test_quantile_encoding_is_one_standard_normal_feature_in_value_order():
+    """Whatever a column's shape (here: skewed, with a spike at zero), its one feature is
+    normal scores over 3, rising with the value, and decodes back to the value."""
+    rng = np.random.RandomState(0)
+    values = np.where(rng.rand(5000) < 0.3, 0.0, rng.lognormal(3, 1.5, 5000))
+    frame = pd.DataFrame({"v": values})
+    schema = TableSchema.fit(frame, set(), rng)
+    encoded = schema.encode(frame, rng)
+    assert encoded.shape == (5000, 1)
+    score = 3.0 * encoded[:, 0]
+    assert abs(score.mean()) < 0.05 and abs(score.std() - 1.0) < 0.05
+    # order kept: a larger value never has a lower score (ties at the spike aside)
+    order = np.argsort(values, kind="stable")
+    assert np.all(np.diff(score[order][values[order] > 0]) >= -1e-6)
+    assert np.all(score[values == 0] < score[values > 0].min() + 1e-6)
+    decoded, _ = schema.decode(encoded)
+    assert (decoded["v"][values == 0] == 0).all()
+    assert np.allclose(decoded["v"], values, rtol=0.02, atol=0.5)
