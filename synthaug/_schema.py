@@ -129,7 +129,8 @@ class ContinuousColumn:
     """A numeric or temporal column. What it shares across encodings: the value's
     decoding (marginal map, clipping to the training range, rounding, dtype) and the
     missing-value indicator; a subclass per encoding (:data:`ENCODINGS`) says how a
-    value becomes features and back (:meth:`spans`, :meth:`encode`, :meth:`_values`)."""
+    value becomes features and back (:meth:`spans`, :meth:`encode`, :meth:`_raw`,
+    :meth:`_unmapped`)."""
 
     encoding: str
 
@@ -181,9 +182,15 @@ class ContinuousColumn:
         """The value features of ``values`` (any value where ``missing``)."""
         raise NotImplementedError
 
-    def _values(self, block: np.ndarray) -> np.ndarray:
-        """The generator's values (before the marginal map, clipping and rounding)."""
+    def _raw(self, block: np.ndarray) -> np.ndarray:
+        """The generator's output for each row as one number that orders the rows as their
+        values: what the marginal map ranks."""
         raise NotImplementedError
+
+    def _unmapped(self, raw: np.ndarray) -> np.ndarray:
+        """The values ``raw`` decodes to without a marginal map (before clipping and
+        rounding)."""
+        return raw
 
     def _missing(self, block: np.ndarray) -> np.ndarray:
         if not self.has_missing:
@@ -197,15 +204,14 @@ class ContinuousColumn:
         if block is None:
             self.marginal = None
             return
-        generated = self._values(block)[~self._missing(block)]
+        generated = self._raw(block)[~self._missing(block)]
         real = as_numbers(series)
         real = real[~np.isnan(real)]
         self.marginal = Marginal.fit(generated, real) if len(generated) and len(real) else None
 
     def decode(self, block: np.ndarray) -> pd.Series:
-        values = self._values(block)
-        if self.marginal is not None:
-            values = self.marginal(values)
+        raw = self._raw(block)
+        values = self.marginal(raw) if self.marginal is not None else self._unmapped(raw)
         values = np.clip(values, self.low, self.high)
         if self.integral:
             values = np.round(values / self.step)
@@ -286,10 +292,14 @@ class QuantileColumn(ContinuousColumn):
         # Levels squeezed into [EDGE, 1 - EDGE], whose scores lie within +-SCORE_SCALE.
         return (ndtri(EDGE + (1 - 2 * EDGE) * level) / SCORE_SCALE)[:, None]
 
-    def _values(self, block: np.ndarray) -> np.ndarray:
-        level = (ndtr(SCORE_SCALE * np.clip(block[:, 0], -1.0, 1.0)) - EDGE) / (1 - 2 * EDGE)
-        return np.interp(np.clip(level, 0.0, 1.0), np.linspace(0.0, 1.0, len(self.knots)),
-                         self.knots)
+    def _raw(self, block: np.ndarray) -> np.ndarray:
+        # The level, not the value: values of a spike tie, and a map fit on ties would send
+        # each generated value to one training value, leaving others never made.
+        return np.clip((ndtr(SCORE_SCALE * np.clip(block[:, 0], -1.0, 1.0)) - EDGE)
+                       / (1 - 2 * EDGE), 0.0, 1.0)
+
+    def _unmapped(self, raw: np.ndarray) -> np.ndarray:
+        return np.interp(raw, np.linspace(0.0, 1.0, len(self.knots)), self.knots)
 
     def encoding_dict(self) -> dict:
         return {"knots": self.knots.tolist()}
@@ -333,7 +343,7 @@ class MixtureColumn(ContinuousColumn):
         alpha = np.clip(offset / (4.0 * np.maximum(self.mode_stds[mode], 1e-9)), -0.99, 0.99)
         return np.hstack([alpha[:, None], np.eye(len(self.mode_means))[mode]])
 
-    def _values(self, block: np.ndarray) -> np.ndarray:
+    def _raw(self, block: np.ndarray) -> np.ndarray:
         mode = np.argmax(block[:, 1 : 1 + len(self.mode_means)], axis=1)
         alpha = np.clip(block[:, 0], -1.0, 1.0)
         return (alpha * 4.0 * self.mode_stds[mode] + self.mode_means[mode]) * self.std + self.mean
