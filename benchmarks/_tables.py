@@ -121,8 +121,8 @@ def parse_args(parser: argparse.ArgumentParser, *, seeds: list[int]) -> argparse
                         "they win over --epochs), values as Python literals: epochs=100 "
                         "generator_dim=(128,128)")
     parser.add_argument("--name", default=None, help="results file stem (ablations)")
-    parser.add_argument("--reuse", metavar="PATH", default=None,
-                        help="an earlier run's JSON: reuse its per-seed results of every "
+    parser.add_argument("--reuse", metavar="PATH", nargs="+", default=[],
+                        help="earlier runs' JSON (later ones win): reuse their per-seed results of every "
                              "method but synthaug, where the settings match")
     parser.add_argument("--data-dir", default=DATA_DIR,
                         help="folder of the six tables besides Adult (default: %(default)s)")
@@ -170,15 +170,17 @@ def fit_ctgan(frame: pd.DataFrame, seed: int, epochs: int | None):
     return model
 
 
-def reusable(path: str | None, keys: tuple[str, ...], keep) -> dict:
-    """Per-seed records of an earlier run (``path``, its JSON ``runs``) that ``keep`` accepts,
-    keyed by the ``keys`` fields and marked with the command that made them."""
-    if path is None:
-        return {}
-    with open(path) as f:
-        earlier = json.load(f)
-    return {tuple(r[k] for k in keys): {**r, "from": r.get("from") or earlier["command"]}
-            for r in earlier["runs"] if keep(r)}
+def reusable(paths: list[str], keys: tuple[str, ...], keep) -> dict:
+    """Per-seed records of earlier runs (``paths``, their JSON ``runs``; a later file's
+    record wins) that ``keep`` accepts, keyed by the ``keys`` fields and marked with the
+    command that made them."""
+    found = {}
+    for path in paths:
+        with open(path) as f:
+            earlier = json.load(f)
+        found.update({tuple(r[k] for k in keys): {**r, "from": r.get("from") or earlier["command"]}
+                      for r in earlier["runs"] if keep(r)})
+    return found
 
 
 def mean_std(values, spec: str = ".3f") -> str:

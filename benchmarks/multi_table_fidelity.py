@@ -17,6 +17,8 @@ sampling out. Mean ± std over seeds.
 
     python benchmarks/multi_table_fidelity.py           # full: 7 tables x 4 generators x 3 seeds
     python benchmarks/multi_table_fidelity.py --quick   # smoke: 600 Adult rows, 1 seed, 2 epochs
+    # the tables of runs made in pieces (e.g. over several sessions), nothing fit
+    python benchmarks/multi_table_fidelity.py --reuse-only --reuse RUN1.json RUN2.json
     # an ablation: synthaug refit with other parameters, the peers' results reused
     python benchmarks/multi_table_fidelity.py --synthaug-params embedding_dim=64 \\
         --name multi_table_fidelity_embedding_64 \\
@@ -185,14 +187,19 @@ def class_pair_trends(train, synthetic, label, value) -> float | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Fidelity across tables: synthaug vs peers")
     parser.add_argument("--generators", nargs="+", choices=GENERATORS, default=list(GENERATORS))
+    parser.add_argument("--reuse-only", action="store_true",
+                        help="fit nothing: the tables of the --reuse runs' results, synthaug's "
+                             "included (those with --synthaug-params), '-' where none ran")
     args = parse_args(parser, seeds=[0, 1, 2])
     generators = [g for g in args.generators if importlib.util.find_spec(PACKAGES[g])]
     skipped = sorted(set(args.generators) - set(generators))
     for generator in skipped:
         print(f"note: {generator} skipped: package {PACKAGES[generator]!r} is not installed "
               "(pip install -e '.[bench]')")
-    earlier = reusable(args.reuse, KEYS, keep=lambda r: r["generator"] != "synthaug"
-                       and "error" not in r)
+    # A failed run is refit, except when only assembling (it shows as "failed").
+    earlier = reusable(args.reuse, KEYS, keep=lambda r: ("error" not in r or args.reuse_only)
+                       and (r["generator"] != "synthaug"
+                            or args.reuse_only and r["params"] == args.synthaug_params))
 
     tables, runs = {}, []
     for table in args.tables:
@@ -208,6 +215,8 @@ def main() -> None:
                 if key in earlier:
                     runs.append(earlier[key])
                     continue
+                if args.reuse_only:
+                    continue  # a cell no run filled: "-"
                 record = dict(zip(KEYS, key), params=args.synthaug_params
                               if generator == "synthaug" else {})
                 try:
