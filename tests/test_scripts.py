@@ -122,13 +122,24 @@ def test_multi_table_fidelity_quick_mode_scores_each_generator(tmp_path):
         [("adult", g) for g in ["synthaug", *peer]]
     ours = first["runs"][0]
     assert ours["train_rows"] == 600 and ours["fit_seconds"] > 0
-    for key in ("column_shapes", "column_pair_trends", "class_pair_trends", "detection",
-                "tstr_roc_auc", "trtr_roc_auc"):
+    for key in ("column_shapes", "column_pair_trends", "column_pair_trends_all",
+                "class_pair_trends", "detection", "tstr_roc_auc", "trtr_roc_auc"):
         assert 0 <= ours[key] <= 1, key
     assert ours["detection"] == pytest.approx(1 - (2 * max(ours["detection_roc_auc"], 0.5) - 1))
     table = (tmp_path / "multi_table_fidelity_quick.md").read_text()
     assert "## Detection score" in table and "| adult | 600 | 1,000 | 15 |" in table
     assert "| mean rank |" in table
+    # Assembling fits nothing: synthaug's own record comes back, and a generator no run
+    # made (TVAE) is a cell of its own, "-".
+    subprocess.run(script + ["--reuse-only", "--generators", "synthaug", "tvae", "--name",
+                             "assembled", "--reuse",
+                             str(tmp_path / "multi_table_fidelity_quick.json")],
+                   check=True, cwd=ROOT)
+    assembled = json.loads((tmp_path / "assembled_quick.json").read_text())["runs"]
+    assert [r["generator"] for r in assembled] == ["synthaug"]
+    assert assembled[0]["fit_seconds"] == ours["fit_seconds"]
+    assert assembled[0]["from"] == first["command"]
+    assert "| adult | 600 | 1,000 | 15 |" in (tmp_path / "assembled_quick.md").read_text()
     if peer:
         subprocess.run(script + ["--generators", *peer, "--name", "again", "--reuse",
                                  str(tmp_path / "multi_table_fidelity_quick.json")],
