@@ -25,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 from synthaug import _persistence
 from synthaug._augmentation import augment
 from synthaug._containers import concat_rows
+from synthaug._schema import ENCODINGS
 from synthaug._distributed import is_main_process, process_group
 from synthaug._kinds import modality_for
 from synthaug._modality import Inputs, Modality
@@ -308,7 +309,7 @@ class GANAugmenter(BaseEstimator):
         "diff_augment": [str, None],
         "ema_decay": [Interval(Real, 0, 1, closed="neither"), None, StrOptions({"auto"})],
         "match_marginals": ["boolean"],
-        "continuous_encoding": [StrOptions({"quantile", "mixture"})],
+        "continuous_encoding": [StrOptions(set(ENCODINGS))],
         "discrete_columns": [list, tuple, None],
         "target_column": "no_validation",
         "sampling_strategy": [
