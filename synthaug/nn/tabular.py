@@ -155,6 +155,6 @@ class TabularGAN(AveragedGenerator, nn.Module):
 
 # At least 3,000 steps: 300 epochs of a table of 1,000 rows at 500 rows a step would be
 # 600, too few for the generator to learn how columns depend on each other (measured:
-# benchmarks/results/small_table_steps.md).
+# benchmarks/results/multi_table_fidelity_300_epochs.md, against multi_table_fidelity.md).
 RECIPE = Recipe(name="mlp", batch_size=500, loss="wgan-gp", fidelity=True, ema_decay=0.999,
                 min_steps=3000)
