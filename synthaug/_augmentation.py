@@ -27,7 +27,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from numbers import Real
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import numpy as np
 from sklearn.base import clone
@@ -196,14 +196,23 @@ def _pairs(counts: dict) -> list:
     return [[json_key(label), int(n)] for label, n in counts.items()]
 
 
-def augment(estimator, real) -> tuple[tuple, Augmentation]:
+def augment(estimator, real, validated: "Validated | None" = None) -> tuple[tuple, Augmentation]:
     """Synthetic samples that a fitted ``estimator`` adds to the ``real`` inputs (a
-    :class:`~synthaug._modality.Inputs`), as ``sample`` returns them, and what it did."""
+    :class:`~synthaug._modality.Inputs`), as ``sample`` returns them, and what it did.
+
+    With ``sampling_strategy="validated"``, ``validated`` is the choice already made
+    for ``real`` (by :func:`run_validation`, beside the final fit); None makes it here.
+    """
     started = time.perf_counter()
     strategy, share, validation = estimator.sampling_strategy, None, []
     filtered = estimator.filter_synthetic in (True, "auto")
+    earlier = 0.0  # seconds of a validation made before this call
     if isinstance(strategy, str) and strategy == "validated":
-        share, filtered, validation, reason = validate(estimator, real)
+        if validated is None:
+            validated = run_validation(plan_validation(estimator, real))
+        else:
+            earlier = validated.seconds
+        share, filtered, validation, reason, _ = validated
         counts = {c: int(round(share * n)) for c, n in synthetic_counts(real.labels, "auto").items()}
     else:
         counts = synthetic_counts(real.labels, strategy)
@@ -215,7 +224,7 @@ def augment(estimator, real) -> tuple[tuple, Augmentation]:
     return samples, Augmentation(
         strategy=strategy if isinstance(strategy, str) else repr(strategy), requested=counts,
         added=added, refused=refused, filtered=filtered, share=share, validation=validation,
-        reason=reason, seconds=time.perf_counter() - started)
+        reason=reason, seconds=earlier + time.perf_counter() - started)
 
 
 def _drawer(model) -> Callable:
@@ -231,56 +240,88 @@ def _vet(model, real) -> tuple[Callable, Callable]:
     return model._modality.judged, model._modality.judge(real, seed_of(model.random_state))
 
 
-def validate(estimator, real) -> tuple[float, bool, list, str]:
-    """The share of the ``"auto"`` amount worth adding to ``real``, and whether to vet it
-    with the label filter, by cross-validation.
+class Validated(NamedTuple):
+    """The validated choice: the share of the ``"auto"`` amount, whether to vet it with the
+    label filter, the estimates per amount tried (see :class:`Augmentation`), the reason,
+    and the seconds it took."""
 
-    For each of :data:`FOLDS` stratified folds, a copy of ``estimator`` is fit on the
-    other folds (at most :data:`VALIDATION_ROWS` rows, for a third of the steps) and makes, once per way of
-    vetting (with the label filter, without it; ``filter_synthetic=True`` or ``False``
-    tries only that one), the samples the largest share would add; every share takes a
-    prefix of them. The modality's proxy models (for tables HistGradientBoosting and a
-    logistic regression; for images the small CNN) are trained on the fold's real
-    samples plus each candidate's and scored on the held-out fold. A candidate is kept
-    only if its ROC AUC, averaged over folds and proxies, falls no more than
-    :data:`AUC_TOLERANCE` below the real-only one; of those, the one with the largest
-    mean F1 gain wins, if that gain is positive. Returns the share, whether to filter, the estimates and the reason.
+    share: float
+    filtered: bool
+    estimates: list
+    reason: str
+    seconds: float
+
+
+@dataclass
+class ValidationPlan:
+    """What :func:`run_validation` does, every seed drawn: fit a copy of ``model`` (not
+    fitted) on each fold's ``train`` rows of ``real`` for ``epochs``, and score on its
+    ``test`` rows. ``answer`` is the choice when there is nothing to validate."""
+
+    model: Any = None
+    real: Any = None
+    folds: list = field(default_factory=list)  # (train rows, test rows, epochs, seed)
+    filters: list = field(default_factory=list)
+    focus: Any = None
+    answer: Validated | None = None
+
+
+def plan_validation(estimator, real) -> ValidationPlan:
+    """The validated choice's folds for ``real``, seeded from ``estimator.random_state``.
+
+    Drawn before the final fit, so that the choice is the same whether it is made beside
+    that fit (:func:`synthaug._background.beside`) or after it.
     """
     filters = {True: [True], False: [False], "auto": [True, False]}[estimator.filter_synthetic]
     labels = real.labels
     if not any(synthetic_counts(labels, "auto").values()):
-        return 0.0, filters[0], [], "the classes are balanced already"
+        return ValidationPlan(answer=Validated(0.0, filters[0], [],
+                                               "the classes are balanced already", 0.0))
     classes, counts = np.unique(labels, return_counts=True)
     folds = min(FOLDS, int(counts.min()))
     if folds < 2:
-        return 0.0, filters[0], [], (f"class {classes[np.argmin(counts)]!r} has one sample: too "
-                                     "few to validate, so nothing was added")
-    # The class of interest for F1: the smaller of two; several classes: macro F1.
-    focus = classes[np.argmin(counts)] if len(classes) == 2 else None
+        return ValidationPlan(answer=Validated(
+            0.0, filters[0], [], f"class {classes[np.argmin(counts)]!r} has one sample: too "
+            "few to validate, so nothing was added", 0.0))
     rng = np.random.RandomState(seed_of(estimator.random_state))
     splits = StratifiedKFold(folds, shuffle=True, random_state=new_seed(rng)).split(
         np.zeros(len(labels)), labels)
-    gains = {(share, vetted): [] for vetted in filters for share in SHARES[1:]}
+    # The fold models: the estimator's settings, quiet and with no files of their own (a
+    # fold model's checkpoint must not overwrite the final model's).
+    model = clone(estimator).set_params(fidelity=False, verbose=0, checkpoint_path=None,
+                                        warm_start=False)
+    recipe = real.kind.recipe_for(estimator.get_params())
+    planned = []
     for train, test in splits:
         train = _subsample(train, labels, VALIDATION_ROWS, rng)
-        fold_real, fold_test = real.take(train), real.take(test)
-        model = clone(estimator).set_params(fidelity=False,
-                                            epochs=_fold_epochs(estimator, len(train)))
-        model.fit(*_fit_arguments(estimator, fold_real))
-        targets = synthetic_counts(fold_real.labels, "auto")
-        modality, seed = model._modality, new_seed(rng)
-        base = modality.proxy_scores(fold_real, None, fold_test, focus, seed)
-        for vetted in filters:
-            samples, added, _ = synthesize(_drawer(model), targets, new_seed(rng),
-                                           _vet(model, fold_real) if vetted else None)
-            offsets = np.cumsum([0] + list(added.values()))
-            for share in SHARES[1:]:
-                rows = np.concatenate([np.arange(start, start + int(round(share * n)))
-                                       for start, n in zip(offsets[:-1], added.values())])
-                subset = tuple(take_rows(container, rows) for container in samples)
-                scores = modality.proxy_scores(fold_real, subset, fold_test, focus, seed)
-                gains[share, vetted] += [(s["roc_auc"] - b["roc_auc"], s["f1"] - b["f1"])
-                                         for s, b in zip(scores, base)]
+        planned.append((train, test, _fold_epochs(recipe, estimator, len(train)), new_seed(rng)))
+    # The class of interest for F1: the smaller of two; several classes: macro F1.
+    focus = classes[np.argmin(counts)] if len(classes) == 2 else None
+    return ValidationPlan(model, real, planned, filters, focus)
+
+
+def run_validation(plan: ValidationPlan) -> Validated:
+    """The share of the ``"auto"`` amount worth adding to ``plan.real``, and whether to
+    vet it with the label filter, by cross-validation.
+
+    For each fold of ``plan`` (:data:`FOLDS` stratified folds), a copy of the estimator
+    is fit on the other folds (at most :data:`VALIDATION_ROWS` rows, for a third of the
+    steps) and makes, once per way of vetting (with the label filter, without it;
+    ``filter_synthetic=True`` or ``False`` tries only that one), the samples the largest
+    share would add; every share takes a prefix of them. The modality's proxy models
+    (for tables HistGradientBoosting and a logistic regression; for images the small
+    CNN) are trained on the fold's real samples plus each candidate's and scored on the
+    held-out fold. A candidate is kept only if its ROC AUC, averaged over folds and
+    proxies, falls no more than :data:`AUC_TOLERANCE` below the real-only one; of those,
+    the one with the largest mean F1 gain wins, if that gain is positive.
+    """
+    if plan.answer is not None:
+        return plan.answer
+    started = time.perf_counter()
+    gains = {(share, vetted): [] for vetted in plan.filters for share in SHARES[1:]}
+    for fold in plan.folds:
+        for key, found in _fold_gains(plan, *fold).items():
+            gains[key] += found
     estimates, safe = [], []
     for (share, vetted), found in gains.items():
         auc, f1 = (np.array(v) for v in zip(*found))
@@ -290,22 +331,48 @@ def validate(estimator, real) -> tuple[float, bool, list, str]:
         if auc.mean() >= -AUC_TOLERANCE:
             safe.append(estimates[-1])
     best = max(safe, key=lambda e: e["f1_gain"], default=None)
+    seconds = time.perf_counter() - started
     if best is None:
-        return 0.0, filters[0], estimates, ("every amount tried lowered the internal ROC AUC, "
-                                            "so nothing was added")
+        return Validated(0.0, plan.filters[0], estimates, "every amount tried lowered the "
+                         "internal ROC AUC, so nothing was added", seconds)
     if best["f1_gain"] <= 0:
-        return 0.0, filters[0], estimates, ("no amount tried raised the internal F1, so "
-                                            "nothing was added")
-    return best["share"], best["filtered"], estimates, (
+        return Validated(0.0, plan.filters[0], estimates, "no amount tried raised the "
+                         "internal F1, so nothing was added", seconds)
+    return Validated(best["share"], best["filtered"], estimates, (
         f"{best['share']:.0%} of the amount that balances the classes"
         f"{', label-filtered,' if best['filtered'] else ', unfiltered,'} scored best in "
-        "internal cross-validation")
+        "internal cross-validation"), seconds)
 
 
-def _fold_epochs(estimator, rows: int) -> int:
+def _fold_gains(plan: ValidationPlan, train: np.ndarray, test: np.ndarray, epochs: int,
+                seed: int) -> dict:
+    """Per candidate ``(share, vetted)``: the changes in (ROC AUC, F1) over real samples
+    alone that one fold's model gives, a pair per proxy model."""
+    rng = np.random.RandomState(seed)
+    fold_real, fold_test = plan.real.take(train), plan.real.take(test)
+    model = clone(plan.model).set_params(epochs=epochs)
+    model.fit(*_fit_arguments(model, fold_real))
+    targets = synthetic_counts(fold_real.labels, "auto")
+    modality, proxy_seed = model._modality, new_seed(rng)
+    base = modality.proxy_scores(fold_real, None, fold_test, plan.focus, proxy_seed)
+    gains = {}
+    for vetted in plan.filters:
+        samples, added, _ = synthesize(_drawer(model), targets, new_seed(rng),
+                                       _vet(model, fold_real) if vetted else None)
+        offsets = np.cumsum([0] + list(added.values()))
+        for share in SHARES[1:]:
+            rows = np.concatenate([np.arange(start, start + int(round(share * n)))
+                                   for start, n in zip(offsets[:-1], added.values())])
+            subset = tuple(take_rows(container, rows) for container in samples)
+            scores = modality.proxy_scores(fold_real, subset, fold_test, plan.focus, proxy_seed)
+            gains[share, vetted] = [(s["roc_auc"] - b["roc_auc"], s["f1"] - b["f1"])
+                                    for s, b in zip(scores, base)]
+    return gains
+
+
+def _fold_epochs(recipe, estimator, rows: int) -> int:
     """Epochs of a fold model on ``rows`` rows: :data:`FOLD_STEP_DIVISOR` times fewer
-    than the fitted ``estimator``'s ``epochs`` would train there (at least one)."""
-    recipe = estimator._modality.recipe
+    than ``estimator``'s ``epochs`` would train there under ``recipe`` (at least one)."""
     batch_size = recipe.choose(estimator.get_params())["batch_size"]
     epochs = recipe.epochs(estimator.epochs, max(1, -(-rows // batch_size)))
     return max(1, -(-epochs // FOLD_STEP_DIVISOR))

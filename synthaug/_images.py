@@ -25,6 +25,7 @@ from synthaug._conditioning import ConditionSpace
 from synthaug._judges import batched, fit_classifier, image_judge
 from synthaug._labels import Labels
 from synthaug._modality import Inputs, Modality, TrainingSet
+from synthaug._recipes import Recipe
 from synthaug._runtime import seeded
 from synthaug._schema import DiscreteColumn
 from synthaug._validation import ImageLayout, LabelLayout, check_images, check_labels
@@ -46,12 +47,16 @@ class ImageModality(Modality):
     def __init__(self, layout: ImageLayout, labels: Labels | None, space: ConditionSpace,
                  image_model: str, donors: int = 0):
         self.layout, self.labels, self.space = layout, labels, space
-        self.recipe = IMAGE_RECIPES[image_model]
+        self.recipe = self.recipe_for({"image_model": image_model})
         # The training images a translation model keeps: their number (in the model
         # file) and, while fitting, the pixels and class codes its network is built with.
         self.donors, self._donor_data = donors, None
 
     # ---------------------------------------------------------------- fit
+
+    @classmethod
+    def recipe_for(cls, params: dict) -> Recipe:
+        return IMAGE_RECIPES[params["image_model"]]
 
     @classmethod
     def accepts(cls, X) -> bool:

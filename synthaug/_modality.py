@@ -127,6 +127,11 @@ class Modality(ABC):
     def fit(cls, inputs: Inputs, params: dict, rng: np.random.RandomState) -> "Modality":
         """Fit the encoding (and condition space) on ``inputs``."""
 
+    @classmethod
+    def recipe_for(cls, params: dict) -> Recipe:
+        """The recipe that a fit with the estimator's ``params`` trains with."""
+        return cls.recipe
+
     @abstractmethod
     def training_set(self, inputs: Inputs, params: dict, seed: int) -> TrainingSet:
         """``inputs`` encoded for training, the encoding's random draws seeded by ``seed``.

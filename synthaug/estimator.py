@@ -23,7 +23,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from synthaug import _persistence
-from synthaug._augmentation import augment
+from synthaug._augmentation import augment, plan_validation, run_validation
+from synthaug._background import beside, side_by_side_allowed
 from synthaug._containers import concat_rows
 from synthaug._schema import ENCODINGS
 from synthaug._distributed import is_main_process, process_group
@@ -272,7 +273,8 @@ class GANAugmenter(BaseEstimator):
     image_shape_ : tuple
         ``(H, W, C)`` of the training images (images only).
     sampling_strategy_ : dict
-        After :meth:`fit_resample`: ``{class: synthetic samples asked for}`` for every class.
+        After :meth:`fit_resample` or :meth:`transform`: ``{class: synthetic samples
+        asked for}`` for every class.
     augmentation_ : Augmentation
         After :meth:`fit_resample` or :meth:`transform`: per class the samples asked
         for, added and refused by the label filter; with ``"validated"``, the share
@@ -746,9 +748,7 @@ class GANAugmenter(BaseEstimator):
         if y is None:
             raise ValueError("fit_resample needs class labels y.")
         inputs = self._check(X, y)
-        self._fit(inputs)
-        (X_new, y_new), self.augmentation_ = augment(self, inputs)
-        self.sampling_strategy_ = self.augmentation_.requested
+        X_new, y_new = self._fit_augment(inputs)
         return (concat_rows([inputs.X, X_new]),
                 concat_rows([inputs.label_layout.restore(inputs.labels), y_new]))
 
@@ -775,12 +775,36 @@ class GANAugmenter(BaseEstimator):
             raise ValueError(f"X has classes {sorted(unseen, key=str)} that were not seen "
                              "during fit.")
         (X_new,), self.augmentation_ = augment(self, real)
+        self.sampling_strategy_ = self.augmentation_.requested
         return concat_rows([real.X, X_new])
 
     @available_if(_has_target_column)
     def fit_transform(self, X, y=None):
         """Fit on ``X`` (label in ``target_column``) and return :meth:`transform` of it."""
-        return self.fit(X, y).transform(X)
+        self._validate_params()
+        inputs = self._check(X, y)
+        (X_new,) = self._fit_augment(inputs)
+        return concat_rows([inputs.X, X_new])
+
+    def _fit_augment(self, inputs: Inputs) -> tuple:
+        """Fit on ``inputs`` and return the synthetic samples that augmentation adds.
+
+        With ``sampling_strategy="validated"`` the fold models are trained beside the
+        final fit, in a second process, where the machine allows it (see
+        :mod:`synthaug._background`); the choice is the same either way.
+        """
+        validated = None
+        if isinstance(self.sampling_strategy, str) and self.sampling_strategy == "validated":
+            plan = plan_validation(self, inputs)
+            with beside(run_validation, plan, enabled=plan.answer is None and
+                        side_by_side_allowed(resolve_device(self.device))) as result:
+                self._fit(inputs)
+            validated = result()
+        else:
+            self._fit(inputs)
+        samples, self.augmentation_ = augment(self, inputs, validated)
+        self.sampling_strategy_ = self.augmentation_.requested
+        return samples
 
     # ------------------------------------------------------------------ files
 

@@ -89,3 +89,33 @@ def test_a_class_too_small_to_validate_gets_nothing_and_says_why():
     aug = GANAugmenter(**FAST)
     X_res, _ = aug.fit_resample(X, y)
     assert len(X_res) == len(X) and "too few to validate" in aug.augmentation_.reason
+
+
+def test_fit_transform_chooses_and_adds_as_fit_then_transform_does(imbalanced):
+    # fit_transform trains the fold models beside the final fit (a second process, on a
+    # machine of two cores or more); transform, on a fitted model, after it. Same seeds,
+    # same choice, same rows.
+    X, y = imbalanced
+    frame = X.assign(label=y)
+    params = {**FAST, "target_column": "label"}
+    at_once = GANAugmenter(**params)
+    together = at_once.fit_transform(frame)
+    apart = GANAugmenter(**params).fit(frame)
+    separately = apart.transform(frame)
+    assert at_once.augmentation_.validation == apart.augmentation_.validation != []
+    assert at_once.augmentation_.share == apart.augmentation_.share
+    pd.testing.assert_frame_equal(together, separately)
+    assert at_once.sampling_strategy_ == apart.sampling_strategy_
+
+
+def test_a_checkpoint_after_fit_resample_is_the_final_model_not_a_fold_model(imbalanced,
+                                                                            tmp_path):
+    X, y = imbalanced
+    path = tmp_path / "run.ckpt"
+    aug = GANAugmenter(**{**FAST, "checkpoint_path": path})
+    aug.fit_resample(X, y)
+    assert aug.augmentation_.validation  # fold models were fit
+    loaded = GANAugmenter.load(path)
+    assert loaded.n_samples_fit_ == len(X)  # a fold model trains on two thirds of the rows
+    pd.testing.assert_frame_equal(loaded.sample(20, random_state=1)[0],
+                                  aug.sample(20, random_state=1)[0])

@@ -213,8 +213,12 @@ def test_a_data_parallel_step_equals_one_process_on_the_global_batch(tmp_path):
         for rank in ranks:
             mine = rank[loss]
             for name, expected in alone["gradients"].items():
+                # Rounding error: the same sums in another order, three steps on; it scales
+                # with the tensor's largest gradient (measured up to 5e-6 of it), where an
+                # all-reduce that sums or skips a rank is off by a factor.
                 torch.testing.assert_close(mine["gradients"][name], expected, rtol=1e-5,
-                                           atol=1e-6, msg=f"{loss} gradient {name}")
+                                           atol=2e-5 * float(expected.abs().max()),
+                                           msg=f"{loss} gradient {name}")
             # Adam scales each gradient element by its own size, so one that is nearly zero
             # turns rounding into a visible step: a tenth of one step (lr 1e-2) is allowed,
             # where gradients summed, not averaged, or left local would differ by steps.
