@@ -15,6 +15,9 @@ holds some, their cells stay empty with the reason; nothing is imputed for them.
 
     python benchmarks/augmentation_value.py           # full: 7 tables x 500/1,000 rows x 5 seeds
     python benchmarks/augmentation_value.py --quick   # smoke: 200 Adult rows, 1 seed, 2 epochs
+    # ctgan afresh, everything else reused from an earlier run
+    python benchmarks/augmentation_value.py --rerun ctgan \\
+        --reuse benchmarks/results/augmentation_value.json
     # a synthaug variant, the baselines reused from the full run
     python benchmarks/augmentation_value.py --synthaug-params filter_synthetic=False \\
         --name augmentation_value_unfiltered --reuse benchmarks/results/augmentation_value.json
@@ -150,6 +153,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Augmentation value across tables")
     parser.add_argument("--sizes", type=int, nargs="+", default=None,
                         help="training rows (default: 500 1000; --quick: 200)")
+    parser.add_argument("--rerun", nargs="+", choices=METHODS, default=["synthaug"],
+                        help="methods run afresh even where --reuse has them (default: "
+                             "synthaug; its reused results must have the same parameters)")
     args = parse_args(parser, seeds=[0, 1, 2, 3, 4])
     sizes = args.sizes or ([200] if args.quick else [500, 1000])
     max_test = QUICK_TEST if args.quick else MAX_TEST
@@ -160,8 +166,9 @@ def main() -> None:
               "(pip install -e '.[bench]')")
     for package in {PACKAGES[m] for m in methods if m in PACKAGES}:
         importlib.import_module(package)  # now, so that no method's seconds hold an import
-    earlier = reusable(args.reuse, KEYS, keep=lambda r: r["method"] != "synthaug"
-                       and "error" not in r)
+    earlier = reusable(args.reuse, KEYS, keep=lambda r: r["method"] not in args.rerun
+                       and "error" not in r and (r["method"] != "synthaug"
+                                                 or r["params"] == args.synthaug_params))
 
     tables, runs = {}, []
     for table in args.tables:

@@ -2,9 +2,10 @@
 
 ``sampling_strategy="validated"`` (the default) lets the data decide how many samples to
 add: the amount ``"auto"`` would add (every class up to the majority), scaled by a
-share chosen by internal cross-validation (:func:`validate`), zero included. Any other
-value is read exactly as imbalanced-learn's over-samplers read it, so users can swap
-``SMOTE`` for ``GANAugmenter`` without relearning it:
+share chosen by internal cross-validation (:func:`plan_validation`, then
+:func:`run_validation`, in a second process beside the final fit where it can), zero
+included. Any other value is read exactly as imbalanced-learn's over-samplers read it,
+so users can swap ``SMOTE`` for ``GANAugmenter`` without relearning it:
 
 - ``"auto"`` / ``"not majority"``: every class but the majority up to the majority's count;
 - ``"minority"``: only the smallest class; ``"not minority"``: all but the smallest;
@@ -149,7 +150,8 @@ class Augmentation:
     reason : str
         Why this amount.
     seconds : float
-        Time the augmentation took (validation and drawing; not the final fit).
+        Time the augmentation took: the validation's (beside the final fit, when it ran
+        there) and drawing the samples; never the final fit's.
     """
 
     strategy: str

@@ -6,8 +6,8 @@ a second thread of the same process hardly shortens, while a second process on a
 of its own runs at full speed. Measured on 2 cores (1,000 Adult rows, 500 a step):
 33.9 ms a step on 2 threads, 36.9 ms on 1, and 36.7 ms each for two fits at once, one
 thread each. So two trainings side by side, a thread each, take little longer than
-one. The worker is joblib's loky process: it does not re-run the caller's script (no
-``if __name__ == "__main__"`` guard is needed) and it is kept for the next call.
+one. The worker is a loky process (joblib's): it does not re-run the caller's script
+(no ``if __name__ == "__main__"`` guard is needed) and it is kept for the next call.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator
 
 import torch
 from joblib import cpu_count
-from joblib.externals.loky import get_reusable_executor
+from joblib.externals.loky import ProcessPoolExecutor
 
 try:  # what loky sends work with: joblib 1.5 and later depend on it, earlier ones bundle it
     import cloudpickle
@@ -27,6 +27,27 @@ except ImportError:  # pragma: no cover - joblib < 1.5
 
 # Seconds an idle worker waits for more work before it exits.
 IDLE_TIMEOUT = 300
+
+# The worker, kept for the next call. Its own executor, not loky's reusable one: joblib
+# keeps that one for its own Parallel calls and expects its own kind there (a plain one
+# in its place broke every later Parallel(n_jobs=...) in the process).
+_executor: ProcessPoolExecutor | None = None
+
+
+def _worker() -> ProcessPoolExecutor:
+    global _executor
+    if _executor is None or _executor._flags.broken is not None or _executor._flags.shutdown:
+        _executor = ProcessPoolExecutor(max_workers=1, timeout=IDLE_TIMEOUT,
+                                        env={"OMP_NUM_THREADS": "1"})
+    return _executor
+
+
+def _stop_worker() -> None:
+    """Kill the worker (its work is not wanted); the next call starts a fresh one."""
+    global _executor
+    if _executor is not None:
+        _executor.shutdown(wait=False, kill_workers=True)
+        _executor = None
 
 
 def _call(function: Callable, args: tuple, threads: int) -> Any:
@@ -67,22 +88,20 @@ def beside(function: Callable, *args, enabled: bool = True) -> Iterator[Callable
     if not (enabled and cpu_count() >= 2 and _sendable(function, args)):
         yield lambda: function(*args)
         return
-    executor = get_reusable_executor(max_workers=1, timeout=IDLE_TIMEOUT,
-                                     env={"OMP_NUM_THREADS": "1"})
-    future = executor.submit(_call, function, args, 1)
+    future = _worker().submit(_call, function, args, 1)
 
     def result() -> Any:
         try:
             return future.result()
         except BaseException:  # Ctrl-C while waiting: the worker's work is not wanted
-            executor.shutdown(wait=False, kill_workers=True)
+            _stop_worker()
             raise
 
     torch.set_num_threads(max(1, threads - 1))
     try:
         yield result
     except BaseException:  # the block raised: no one will ask for the result
-        executor.shutdown(wait=False, kill_workers=True)
+        _stop_worker()
         raise
     finally:
         torch.set_num_threads(threads)

@@ -119,3 +119,13 @@ def test_a_checkpoint_after_fit_resample_is_the_final_model_not_a_fold_model(imb
     assert loaded.n_samples_fit_ == len(X)  # a fold model trains on two thirds of the rows
     pd.testing.assert_frame_equal(loaded.sample(20, random_state=1)[0],
                                   aug.sample(20, random_state=1)[0])
+
+
+def test_joblib_parallel_still_works_after_fit_resample(imbalanced):
+    # The fold models' worker must not take the process-wide executor joblib reuses for
+    # its own Parallel calls (scikit-learn's n_jobs, ctgan's mixtures).
+    from joblib import Parallel, delayed
+
+    X, y = imbalanced
+    GANAugmenter(**FAST).fit_resample(X, y)
+    assert Parallel(n_jobs=2)(delayed(abs)(-i) for i in range(4)) == [0, 1, 2, 3]
