@@ -12,13 +12,14 @@ one. The worker is a loky process (joblib's): it does not re-run the caller's sc
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
 import torch
 from joblib import cpu_count
 from joblib.externals.loky import ProcessPoolExecutor
+
+from synthaug._distributed import alone
 
 try:  # what loky sends work with: joblib 1.5 and later depend on it, earlier ones bundle it
     import cloudpickle
@@ -110,6 +111,4 @@ def beside(function: Callable, *args, enabled: bool = True) -> Iterator[Callable
 def side_by_side_allowed(device: torch.device) -> bool:
     """Whether a fit on ``device`` may share the machine with a worker: on a CPU, in one
     process alone (a data-parallel rank already has its share of the cores)."""
-    alone = not (torch.distributed.is_available() and torch.distributed.is_initialized()) \
-        and int(os.environ.get("WORLD_SIZE", 1)) <= 1
-    return device.type == "cpu" and alone
+    return device.type == "cpu" and alone()

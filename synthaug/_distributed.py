@@ -177,6 +177,14 @@ class Group:
 SINGLE = Group()
 
 
+def alone() -> bool:
+    """Whether this process trains alone: no initialised process group, and no launcher
+    (``torchrun``) that set ``WORLD_SIZE`` above 1."""
+    initialised = dist.is_available() and dist.is_initialized()
+    return not initialised and (int(os.environ.get("WORLD_SIZE", 1)) <= 1
+                                or not dist.is_available())
+
+
 def process_group(device: torch.device) -> Group:
     """The group this process trains in on ``device``.
 
@@ -193,9 +201,9 @@ def process_group(device: torch.device) -> Group:
     1
     """
     local_rank = int(os.environ.get("LOCAL_RANK", 0))
-    if not (dist.is_available() and dist.is_initialized()):
-        if int(os.environ.get("WORLD_SIZE", 1)) <= 1 or not dist.is_available():
-            return SINGLE
+    if alone():
+        return SINGLE
+    if not dist.is_initialized():
         if device.type == "cuda":
             torch.cuda.set_device(local_rank)
         dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
