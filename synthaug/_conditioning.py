@@ -35,6 +35,21 @@ class Condition:
         return Condition(*(torch.cat([t, t]) for t in (self.vector, self.codes, self.mask)))
 
 
+@dataclass(frozen=True)
+class Choice:
+    """A condition met by any of several categories of a column, each row's drawn with
+    probability proportional to ``weights`` (a condition on one member of a joint
+    column: the combinations holding its value, by their training frequencies)."""
+
+    codes: np.ndarray
+    weights: np.ndarray
+
+    def draw(self, n: int, device: torch.device) -> torch.Tensor:
+        weights = torch.as_tensor(self.weights, dtype=torch.float32, device=device)
+        picked = torch.multinomial(weights, n, replacement=True)
+        return torch.as_tensor(self.codes, device=device)[picked]
+
+
 class ConditionSpace:
     """The layout of condition vectors and the training frequencies of each category.
 
@@ -91,11 +106,13 @@ class ConditionSpace:
         return self.make(codes, mask)
 
     def fixed(self, n: int, fixed: dict, device: torch.device) -> Condition:
-        """Conditions that fix columns ``{column index: category index}`` for all rows."""
+        """Conditions that fix columns ``{column index: category index}`` for all rows
+        (or, for a :class:`Choice`, a category drawn for each row)."""
         codes = torch.zeros(n, self.n_columns, dtype=torch.long, device=device)
         mask = torch.zeros(n, self.n_columns, dtype=torch.bool, device=device)
         for column, category in fixed.items():
-            codes[:, column] = category
+            codes[:, column] = category.draw(n, device) if isinstance(category, Choice) \
+                else category
             mask[:, column] = True
         return self.make(codes, mask)
 

@@ -220,7 +220,8 @@ class Modality(ABC):
                     max(min(network.sample_batch, n - found), 1)
                 condition = (self.space.fixed(rows, fixed, device) if fixed
                              else self.space.draw(rows, device))
-                output = self.exact(network.sample(condition), fixed).float().cpu().numpy()
+                output = self.exact(network.sample(condition), condition,
+                                    fixed).float().cpu().numpy()
                 batch_codes = condition.codes.cpu().numpy()
                 mask = np.ones(rows, bool) if keep is None else keep(output)
                 outputs.append(output[mask][: n - found])
@@ -235,15 +236,17 @@ class Modality(ABC):
         those of ``real``); as they are, unless a kind needs it."""
         return X
 
-    def exact(self, output: torch.Tensor, fixed: dict) -> torch.Tensor:
-        """Generator output with the fixed conditions met exactly (as it is, unless a kind
-        encodes its conditions in the output)."""
+    def exact(self, output: torch.Tensor, condition, fixed: dict) -> torch.Tensor:
+        """Generator output with the fixed conditions (the columns ``fixed`` of
+        ``condition``) met exactly (as it is, unless a kind encodes its conditions in the
+        output)."""
         return output
 
     @abstractmethod
     def fixed_codes(self, conditions: dict | None) -> dict:
         """The conditions the generator is given: ``conditions=`` as ``{condition column:
-        category code}``."""
+        category code}`` (or a :class:`~synthaug._conditioning.Choice` of codes, drawn
+        per row)."""
 
     def row_filter(self, conditions: dict | None) -> RowFilter | None:
         """The conditions generated rows are kept by (none, unless a kind has such)."""

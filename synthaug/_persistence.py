@@ -240,7 +240,8 @@ def _params_to_json(params: dict) -> dict:
 # with mixture-encoded numbers).
 _ADDED = {"ema_decay": {"table": None, "images": "auto"},
           "match_marginals": {"table": False, "images": True},
-          "continuous_encoding": {"table": "mixture", "images": "quantile"}}
+          "continuous_encoding": {"table": "mixture", "images": "quantile"},
+          "joint_columns": {"table": False, "images": True}}
 
 
 def _params_from_json(params: dict) -> dict:

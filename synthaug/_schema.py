@@ -29,6 +29,7 @@ from sklearn.exceptions import ConvergenceWarning
 from scipy.special import ndtr, ndtri
 from sklearn.mixture import BayesianGaussianMixture
 
+from synthaug._joints import joint_groups
 from synthaug._json import dtype_from_json, dtype_to_json, from_json, to_json
 from synthaug._runtime import new_seed
 from synthaug._validation import (CATEGORICAL, TEMPORAL, as_numbers, column_kind,
@@ -442,9 +443,17 @@ class DiscreteColumn:
         self.bias = bias
 
     def decode(self, block: np.ndarray) -> pd.Series:
+        return self.values(self.choose(block))
+
+    def choose(self, block: np.ndarray) -> np.ndarray:
+        """The category index each row of generator output ``block`` decodes to."""
         if self.bias is not None:
             block = np.log(np.maximum(block, 1e-12)) + self.bias
-        values = np.array(self.categories + [np.nan], dtype=object)[np.argmax(block, axis=1)]
+        return np.argmax(block, axis=1)
+
+    def values(self, codes: np.ndarray) -> pd.Series:
+        """Category indices (the missing slot's included) as values of the column."""
+        values = np.array(self.categories + [np.nan], dtype=object)[codes]
         return pd.Series(values, name=self.name).astype(self.dtype)
 
     def to_dict(self) -> dict:
@@ -463,6 +472,81 @@ class DiscreteColumn:
                      has_missing=d["has_missing"])
         bias = d.get("bias")
         column.bias = None if bias is None else np.asarray(bias, dtype=float)
+        return column
+
+
+class JointColumn(DiscreteColumn):
+    """Discrete columns modelled as one (:mod:`synthaug._joints`): one-hot over the
+    combinations of their categories that training rows hold, so that generated rows
+    hold those combinations only, in their proportions (:meth:`match` corrects the
+    combinations' shares as it does a column's categories).
+
+    ``members`` are the table's discrete columns (they keep their categories, for
+    conditions and decoding); ``combos`` is a ``(n_combinations, n_members)`` matrix of
+    their category indices.
+    """
+
+    def __init__(self, members: list[DiscreteColumn], combos: np.ndarray):
+        self.members = list(members)
+        self.combos = np.asarray(combos, dtype=np.int64).reshape(-1, len(self.members))
+        self.name = tuple(member.name for member in self.members)
+        self.dtype = None
+        self.has_missing = False
+        self.bias = None
+        # A combination's key, as the members' indices in one number, in sorted order.
+        self._sizes = [member.n_categories for member in self.members]
+        self._keys = np.ravel_multi_index(self.combos.T, self._sizes)
+        self._order = np.argsort(self._keys)
+
+    @property
+    def categories(self) -> list:
+        return [tuple(member.categories[code] if code < len(member.categories) else np.nan
+                      for member, code in zip(self.members, row)) for row in self.combos]
+
+    @property
+    def n_categories(self) -> int:
+        return len(self.combos)
+
+    @classmethod
+    def fit(cls, members: list[DiscreteColumn], frame: pd.DataFrame) -> "JointColumn":
+        codes = np.stack([member.codes(frame[member.name]) for member in members], axis=1)
+        return cls(members, np.unique(codes, axis=0))
+
+    def codes(self, frame: pd.DataFrame) -> np.ndarray:
+        """Combination index of each row of the members' columns in ``frame``;
+        combinations not seen in training get ``n_categories``."""
+        codes = np.stack([member.codes(frame[member.name]) for member in self.members])
+        sizes = np.asarray(self._sizes)[:, None]
+        # A member's value unseen in training has an index past its categories.
+        keys = np.ravel_multi_index(np.minimum(codes, sizes - 1), self._sizes)
+        sorted_keys = self._keys[self._order]
+        at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+        known = (sorted_keys[at] == keys) & (codes < sizes).all(axis=0)
+        return np.where(known, self._order[at], self.n_categories)
+
+    def matching(self, fixed: dict) -> np.ndarray:
+        """Indices of the combinations that hold ``{member index: category index}``."""
+        hold = np.ones(self.n_categories, bool)
+        for member, code in fixed.items():
+            hold &= self.combos[:, member] == code
+        return np.flatnonzero(hold)
+
+    def encode(self, frame: pd.DataFrame, rng: np.random.RandomState | None = None) -> np.ndarray:
+        return np.eye(self.n_categories)[self.codes(frame)]
+
+    def values(self, codes: np.ndarray) -> pd.DataFrame:
+        return pd.concat([member.values(self.combos[codes, j])
+                          for j, member in enumerate(self.members)], axis=1)
+
+    def to_dict(self) -> dict:
+        return {"names": [to_json(name) for name in self.name], "combos": self.combos.tolist(),
+                "bias": None if self.bias is None else self.bias.tolist()}
+
+    @classmethod
+    def from_dict(cls, d: dict, columns: dict) -> "JointColumn":
+        """A joint column of ``columns`` (the schema's, by name) from :meth:`to_dict`."""
+        column = cls([columns[from_json(name)] for name in d["names"]], np.asarray(d["combos"]))
+        column.bias = None if d["bias"] is None else np.asarray(d["bias"], dtype=float)
         return column
 
 
@@ -537,29 +621,52 @@ def _from_numbers(values: np.ndarray, step: int, dtype: Any, temporal: bool,
 class TableSchema:
     """The fitted encoding of a table: an ordered list of columns and their spans.
 
-    A class label given apart from the table (``y``) is encoded as one more discrete
-    column, ``label``, after the table's columns: it is the last condition column.
+    ``columns`` holds every modelled column of the table, in its order. Discrete
+    columns that nearly determine each other are encoded together, as one
+    :class:`JointColumn` of ``joints``, where the first of them stands. A class label
+    given apart from the table (``y``) is encoded as one more discrete column,
+    ``label``, after the table's columns: it is the last condition column.
     """
 
-    def __init__(self, columns: list, label: DiscreteColumn | None = None):
+    def __init__(self, columns: list, label: DiscreteColumn | None = None,
+                 joints: list[JointColumn] = ()):
         self.columns = columns
         self.label = label
+        self.joints = list(joints)
 
     @classmethod
     def fit(cls, frame: pd.DataFrame, discrete: set, rng: np.random.RandomState,
-            labels: np.ndarray | None = None, encoding: str = "quantile") -> "TableSchema":
+            labels: np.ndarray | None = None, encoding: str = "quantile",
+            joint: bool = False, keep_apart: tuple = ()) -> "TableSchema":
         """Fit every column of ``frame`` (columns named in ``discrete`` are one-hot, the
-        others continuous under ``encoding``) and, when given, the class ``labels``."""
-        return cls([
-            DiscreteColumn.fit(frame[name]) if name in discrete
-            else ContinuousColumn.fit(frame[name], rng, encoding)
-            for name in frame.columns
-        ], None if labels is None else DiscreteColumn.fit(pd.Series(labels)))
+        others continuous under ``encoding``) and, when given, the class ``labels``.
+        With ``joint``, discrete columns that nearly determine each other (but none of
+        ``keep_apart``) are encoded together (:func:`~synthaug._joints.joint_groups`)."""
+        columns = [DiscreteColumn.fit(frame[name]) if name in discrete
+                   else ContinuousColumn.fit(frame[name], rng, encoding)
+                   for name in frame.columns]
+        joints = []
+        if joint:
+            candidates = [c for c in columns
+                          if isinstance(c, DiscreteColumn) and c.name not in keep_apart]
+            codes = np.stack([c.codes(frame[c.name]) for c in candidates], axis=1) \
+                if candidates else np.zeros((len(frame), 0), np.int64)
+            joints = [JointColumn.fit([candidates[i] for i in group], frame)
+                      for group in joint_groups(codes)]
+        return cls(columns, None if labels is None else DiscreteColumn.fit(pd.Series(labels)),
+                   joints)
 
     @property
     def _encoded(self) -> list:
-        """Every column with a block in the encoded matrix, in order."""
-        return self.columns + ([] if self.label is None else [self.label])
+        """Every column with a block in the encoded matrix, in order: the table's, a
+        joint column where its first member stands, then the label."""
+        joint_of = {id(member): joint for joint in self.joints for member in joint.members}
+        encoded = []
+        for column in self.columns:
+            block = joint_of.get(id(column), column)
+            if block is column or block.members[0] is column:
+                encoded.append(block)
+        return encoded + ([] if self.label is None else [self.label])
 
     @property
     def names(self) -> list:
@@ -574,9 +681,20 @@ class TableSchema:
         return sum(span.dim for span in self.spans)
 
     def offsets(self) -> list[tuple[int, int]]:
-        """(start, stop) of each column's block in the encoded matrix (the label's last)."""
+        """(start, stop) of each encoded column's block in the encoded matrix (the
+        label's last), in :attr:`encoded` order."""
         stops = np.cumsum([sum(s.dim for s in column.spans) for column in self._encoded])
         return list(zip([0, *stops[:-1].tolist()], stops.tolist()))
+
+    def blocks(self) -> dict:
+        """``{column name: (start, stop)}`` of the block each table column's values are
+        in (a joint column's members share theirs)."""
+        found = {}
+        for column, block in zip(self._encoded, self.offsets()):
+            if column is not self.label:
+                found.update(dict.fromkeys(
+                    column.name if isinstance(column, JointColumn) else [column.name], block))
+        return found
 
     def span_layout(self) -> list[tuple[int, int, str]]:
         """(start, dim, activation) of every span in the encoded matrix."""
@@ -588,13 +706,14 @@ class TableSchema:
         return layout
 
     def discrete_blocks(self) -> list[tuple[int, int]]:
-        """(start, dim) of each discrete column's one-hot block, in ``discrete`` order."""
+        """(start, dim) of each condition column's one-hot block, in :attr:`discrete` order."""
         return [(start, stop - start) for column, (start, stop) in zip(self._encoded, self.offsets())
                 if isinstance(column, DiscreteColumn)]
 
     @property
     def discrete(self) -> list[DiscreteColumn]:
-        """The condition columns: the discrete columns of the table, then the label."""
+        """The condition columns: the discrete (and joint) columns of the table as
+        encoded, then the label."""
         return [c for c in self._encoded if isinstance(c, DiscreteColumn)]
 
     def column(self, name: Any):
@@ -603,20 +722,37 @@ class TableSchema:
                 return column
         raise KeyError(name)
 
+    def condition_of(self, name: Any) -> tuple[int, int | None]:
+        """Where a condition on table column ``name`` goes: the index of its condition
+        column in :attr:`discrete` and, for a member of a joint column, its index among
+        the members (else None)."""
+        for index, column in enumerate(self.discrete):
+            if column.name == name and column is not self.label:
+                return index, None
+            names = [m.name for m in getattr(column, "members", [])]
+            if name in names:
+                return index, names.index(name)
+        raise KeyError(name)
+
+    def _values(self, column, frame: pd.DataFrame, labels: np.ndarray | None):
+        """What encoded ``column`` is fitted on: its column of ``frame`` (a joint's:
+        its members' columns), or the labels."""
+        if column is self.label:
+            return pd.Series(labels)
+        return frame[list(column.name)] if isinstance(column, JointColumn) else frame[column.name]
+
     def encode(self, frame: pd.DataFrame, rng: np.random.RandomState,
                labels: np.ndarray | None = None) -> np.ndarray:
         # Each column's block goes straight into one float32 matrix: stacking float64
         # blocks first would hold the table three times over at the peak.
         encoded = np.empty((len(frame), self.width), dtype=np.float32)
         for column, (start, stop) in zip(self._encoded, self.offsets()):
-            values = frame[column.name] if column is not self.label else pd.Series(labels)
-            encoded[:, start:stop] = column.encode(values, rng)
+            encoded[:, start:stop] = column.encode(self._values(column, frame, labels), rng)
         return encoded
 
     def discrete_codes(self, frame: pd.DataFrame, labels: np.ndarray | None = None) -> np.ndarray:
         """An (n_rows, n_discrete) int64 matrix of category indices (the label's last)."""
-        codes = [c.codes(frame[c.name] if c is not self.label else pd.Series(labels))
-                 for c in self.discrete]
+        codes = [c.codes(self._values(c, frame, labels)) for c in self.discrete]
         return np.stack(codes, axis=1) if codes else np.zeros((len(frame), 0), np.int64)
 
     def match_marginals(self, matrix: np.ndarray | None, frame: pd.DataFrame,
@@ -625,26 +761,31 @@ class TableSchema:
         :meth:`DiscreteColumn.match`) from generated rows (encoded, ``matrix``) to the
         training rows ``frame`` and ``labels``; ``matrix=None`` removes the maps."""
         for column, (start, stop) in zip(self._encoded, self.offsets()):
-            series = frame[column.name] if column is not self.label else pd.Series(labels)
-            column.match(None if matrix is None else matrix[:, start:stop], series)
+            column.match(None if matrix is None else matrix[:, start:stop],
+                         self._values(column, frame, labels))
 
     def decode(self, matrix: np.ndarray) -> tuple[pd.DataFrame, np.ndarray | None]:
         """The table's columns as a DataFrame, and the labels (or None) as an array."""
         series = [column.decode(matrix[:, start:stop])
                   for column, (start, stop) in zip(self._encoded, self.offsets())]
         labels = None if self.label is None else series.pop().to_numpy()
-        return pd.concat(series, axis=1), labels
+        frame = pd.concat(series, axis=1)
+        return (frame[self.names] if self.joints else frame), labels
 
     def to_dict(self) -> dict:
         return {"columns": [column.to_dict() for column in self.columns],
-                "label": None if self.label is None else self.label.to_dict()}
+                "label": None if self.label is None else self.label.to_dict(),
+                "joints": [joint.to_dict() for joint in self.joints]}
 
     @classmethod
     def from_dict(cls, d: dict) -> "TableSchema":
         kinds = {"continuous": ContinuousColumn, "discrete": DiscreteColumn}
         label = d.get("label")
-        return cls([kinds[c["type"]].from_dict(c) for c in d["columns"]],
-                   None if label is None else DiscreteColumn.from_dict(label))
+        columns = [kinds[c["type"]].from_dict(c) for c in d["columns"]]
+        by_name = {column.name: column for column in columns}
+        # Files written before joint columns have none.
+        return cls(columns, None if label is None else DiscreteColumn.from_dict(label),
+                   [JointColumn.from_dict(j, by_name) for j in d.get("joints", [])])
 
 
 def infer_discrete(frame: pd.DataFrame, forced: list | None) -> set:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from synthaug._conditioning import ConditionSpace
+from synthaug._conditioning import Choice, Condition, ConditionSpace
 from synthaug._identifiers import Identifier, find_identifiers, with_identifiers
 from synthaug._judges import label_model, linear_model, table_judge
 from synthaug._json import from_json, json_key, to_json
@@ -98,7 +98,9 @@ class TableModality(Modality):
         if target is not None:
             discrete.add(target)
         labels = inputs.labels if target is None else None
-        schema = TableSchema.fit(frame, discrete, rng, labels, params["continuous_encoding"])
+        schema = TableSchema.fit(frame, discrete, rng, labels, params["continuous_encoding"],
+                                 joint=params["joint_columns"],
+                                 keep_apart=() if target is None else (target,))
         codes = schema.discrete_codes(frame, labels)
         space = ConditionSpace.from_codes(codes, [c.n_categories for c in schema.discrete])
         return cls(schema, space, inputs.layout, inputs.label_layout, target, identifiers)
@@ -134,7 +136,8 @@ class TableModality(Modality):
                 "in the same order, or set warm_start=False to fit anew.")
         self.check_labelled(inputs)
         frame = frame.drop(columns=[i.name for i in self.identifiers])
-        for column in self.schema.discrete:
+        table_discrete = [c for c in self.schema.columns if isinstance(c, DiscreteColumn)]
+        for column in table_discrete + [self.schema.label] * (self.schema.label is not None):
             label = column is self.schema.label
             values = pd.Series(inputs.labels) if label else frame[column.name]
             missing = values.isna().to_numpy()
@@ -146,6 +149,15 @@ class TableModality(Modality):
                     f"{'classes are' if label else f'column {column.name!r} has the values'} "
                     f"{[json_key(c) for c in column.categories[:20]]}; {'y' if label else 'X'} "
                     f"has others, such as {pd.unique(values[unseen])[:5].tolist()}. Set "
+                    "warm_start=False to fit anew.")
+        for joint in self.schema.joints:
+            unseen = joint.codes(frame[list(joint.name)]) == joint.n_categories
+            if unseen.any():
+                raise ValueError(
+                    f"warm_start=True continues a model that holds the columns {list(joint.name)} "
+                    f"together, in the {joint.n_categories} combinations of their values that "
+                    f"its training rows have; X has others, such as "
+                    f"{[json_key(v) for v in frame.loc[unseen, list(joint.name)].iloc[0]]}. Set "
                     "warm_start=False to fit anew.")
         return frame
 
@@ -195,8 +207,7 @@ class TableModality(Modality):
         if not isinstance(conditions, dict):
             raise TypeError(f"conditions must be a dict {{column: value}}; got "
                             f"{type(conditions).__name__}.")
-        fixed = {}
-        names = [c.name for c in self.schema.discrete]
+        fixed, members = {}, {}
         for name, value in conditions.items():
             if name in self._identifier_names:
                 raise ValueError(f"conditions names {name!r}, an identifier column: it is not "
@@ -206,14 +217,33 @@ class TableModality(Modality):
                                  f"fit; columns are {self.schema.names}.")
             column = self.schema.column(name)
             if isinstance(column, DiscreteColumn):
-                fixed[names.index(name)] = column.code_of(value)
+                index, member = self.schema.condition_of(name)
+                if member is None:
+                    fixed[index] = column.code_of(value)
+                else:
+                    members.setdefault(index, {})[member] = (column.code_of(value), value)
+        for index, asked in members.items():
+            fixed[index] = self._joint_choice(index, asked)
         return fixed
+
+    def _joint_choice(self, index: int, asked: dict) -> Choice:
+        """The combinations of joint column ``index`` that hold the asked-for members'
+        values ``{member: (code, value)}``, to draw by their training frequencies."""
+        joint = self.schema.discrete[index]
+        combos = joint.matching({member: code for member, (code, _) in asked.items()})
+        if not len(combos):
+            named = {joint.members[m].name: value for m, (_, value) in asked.items()}
+            raise ValueError(
+                f"conditions {named} never occur together in the training rows, and the "
+                f"model makes only the combinations of the columns {list(joint.name)} that "
+                "they hold (they nearly determine each other); condition on fewer of them.")
+        return Choice(combos, self.space.frequencies[index][combos])
 
     def row_filter(self, conditions: dict | None) -> Ranges | None:
         """Value and range conditions on continuous columns (checked, with the names, by
         :meth:`fixed_codes` first)."""
-        offsets = dict(zip(self.schema.names, self.schema.offsets()))  # the label's is last
-        bounds = [(self.schema.column(name), offsets[name], value)
+        blocks = self.schema.blocks()
+        bounds = [(self.schema.column(name), blocks[name], value)
                   for name, value in (conditions or {}).items()
                   if isinstance(self.schema.column(name), ContinuousColumn)]
         if not bounds:
@@ -221,12 +251,13 @@ class TableModality(Modality):
         return Ranges([(column, span, *_bounds(column, value)) for column, span, value in bounds],
                       ", ".join(f"{column.name!r}: {value!r}" for column, _, value in bounds))
 
-    def exact(self, output: torch.Tensor, fixed: dict) -> torch.Tensor:
+    def exact(self, output: torch.Tensor, condition: Condition, fixed: dict) -> torch.Tensor:
         blocks = self.schema.discrete_blocks()
-        for column, code in fixed.items():
+        rows = torch.arange(len(output), device=output.device)
+        for column in fixed:
             begin, dim = blocks[column]
             output[:, begin : begin + dim] = 0.0
-            output[:, begin + code] = 1.0
+            output[rows, begin + condition.codes[:, column]] = 1.0
         return output
 
     def decode(self, output: np.ndarray, codes: np.ndarray):
@@ -302,7 +333,7 @@ class TableModality(Modality):
                 else out
 
         synthetic = self.schema.decode(self.generate(network, n, {}, seed, device)[0])
-        discrete = [names[c.name] for c in self.schema.discrete if c is not self.schema.label]
+        discrete = [names[c.name] for c in self.schema.columns if isinstance(c, DiscreteColumn)]
         return fidelity_report(
             frame(self._modelled(real), real.labels), frame(*synthetic),
             real_test=None if test is None else frame(self._modelled(test), test.labels),

@@ -707,6 +707,7 @@ def _model_card(model: GANAugmenter, path: Path) -> str:
     if not _is_image_model(model):
         columns = model.schema_.columns
         width = max(len(str(column.name)) for column in columns)
+        joined = {name: joint.name for joint in model.schema_.joints for name in joint.name}
         for column in columns:
             categories = getattr(column, "categories", None)
             notes = ["continuous" if categories is None else f"discrete, {len(categories)} values",
@@ -715,6 +716,9 @@ def _model_card(model: GANAugmenter, path: Path) -> str:
                 notes.append("has missing values")
             if column.name == params["target_column"]:
                 notes.append("the label")
+            if column.name in joined:
+                others = [str(name) for name in joined[column.name] if name != column.name]
+                notes.append(f"modelled together with {', '.join(others)}")
             lines.append(f"  {str(column.name):<{width}}  {', '.join(notes)}")
         if model.id_columns_:
             lines.append(f"Identifiers (not modelled; synthetic rows get fresh values): "

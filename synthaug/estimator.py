@@ -159,6 +159,22 @@ class GANAugmenter(BaseEstimator):
         the training column has (columns with up to 1,000 distinct values) or values
         between its quantiles; the model file keeps 1,001 quantiles of each numeric
         column. ``False`` decodes the generator's own values.
+    continuous_encoding : {"quantile", "mixture"}, default="quantile"
+        Tables: how numbers and dates are encoded for the networks. ``"quantile"``: the
+        normal score of each value's rank in its training column (one smooth feature,
+        whatever the column's shape). ``"mixture"``: CTGAN's mode-specific
+        normalisation (a Gaussian mixture's mode, one-hot, and the position inside it).
+    joint_columns : bool, default=True
+        Tables: model discrete columns that nearly determine each other as one
+        discrete column over the combinations of their values seen in training, so
+        that generated rows hold only combinations real rows hold, in their
+        proportions. Columns are joined when strongly associated (Cramér's V of 0.5 or
+        more) and their observed combinations few: at most ``k_1 + ... + k_g - (g - 1)``
+        for ``g`` columns of ``k_i`` values (a code and its label, a job and its
+        department, a count that is zero exactly when an amount is). The label
+        (``target_column``) is never joined. A condition on one joined column draws
+        each row's combination among those holding its value, by their training
+        frequencies. ``schema_.joints`` lists what was joined.
     discrete_columns : list, default=None
         Columns to treat as discrete. ``None`` infers them: strings, categories,
         booleans, objects, and integer columns with at most 20 distinct values.
@@ -314,6 +330,7 @@ class GANAugmenter(BaseEstimator):
         "ema_decay": [Interval(Real, 0, 1, closed="neither"), None, StrOptions({"auto"})],
         "match_marginals": ["boolean"],
         "continuous_encoding": [StrOptions(set(ENCODINGS))],
+        "joint_columns": ["boolean"],
         "discrete_columns": [list, tuple, None],
         "target_column": "no_validation",
         "sampling_strategy": [
@@ -353,6 +370,7 @@ class GANAugmenter(BaseEstimator):
         ema_decay: float | str | None = "auto",
         match_marginals: bool = True,
         continuous_encoding: str = "quantile",
+        joint_columns: bool = True,
         discrete_columns: list | None = None,
         target_column: Any = None,
         sampling_strategy: Any = "validated",
@@ -383,6 +401,7 @@ class GANAugmenter(BaseEstimator):
         self.ema_decay = ema_decay
         self.match_marginals = match_marginals
         self.continuous_encoding = continuous_encoding
+        self.joint_columns = joint_columns
         self.discrete_columns = discrete_columns
         self.target_column = target_column
         self.sampling_strategy = sampling_strategy
