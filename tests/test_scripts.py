@@ -151,9 +151,10 @@ def test_multi_table_fidelity_quick_mode_scores_each_generator(tmp_path):
 
 
 def test_augmentation_value_quick_mode_then_a_variant_reusing_the_baselines(tmp_path):
+    # A fixed amount: the validated one may rightly be none for a two-epoch model.
     script = [sys.executable, str(ROOT / "benchmarks" / "augmentation_value.py"), "--quick",
               "--results-dir", str(tmp_path)]
-    subprocess.run(script, check=True, cwd=ROOT)
+    subprocess.run(script + ["--synthaug-params", "sampling_strategy=auto"], check=True, cwd=ROOT)
     first = json.loads((tmp_path / "augmentation_value_quick.json").read_text())
     runs = {r["method"]: r for r in first["runs"]}
     assert {"real only", "class weights", "random oversampling", "SMOTE(NC)",
@@ -165,7 +166,8 @@ def test_augmentation_value_quick_mode_then_a_variant_reusing_the_baselines(tmp_
     table = (tmp_path / "augmentation_value_quick.md").read_text()
     assert "| synthaug | " in table and "Mean F1 across tables" in table
 
-    subprocess.run(script + ["--synthaug-params", "filter_synthetic=False", "--name", "variant",
+    subprocess.run(script + ["--synthaug-params", "sampling_strategy=auto",
+                             "filter_synthetic=False", "--name", "variant",
                              "--reuse", str(tmp_path / "augmentation_value_quick.json")],
                    check=True, cwd=ROOT)
     variant = json.loads((tmp_path / "variant_quick.json").read_text())
@@ -173,7 +175,7 @@ def test_augmentation_value_quick_mode_then_a_variant_reusing_the_baselines(tmp_
     assert again["real only"]["from"] == first["command"]
     assert again["real only"]["scores"] == runs["real only"]["scores"]
     assert "from" not in again["synthaug"]  # the method under study is always refit
-    assert again["synthaug"]["params"] == {"filter_synthetic": False}
+    assert again["synthaug"]["params"] == {"sampling_strategy": "auto", "filter_synthetic": False}
     assert "filter_synthetic=False" in (tmp_path / "variant_quick.md").read_text()
 
 
