@@ -150,6 +150,34 @@ def test_multi_table_fidelity_quick_mode_scores_each_generator(tmp_path):
         assert " †" in (tmp_path / "again_quick.md").read_text()
 
 
+def test_fidelity_ablations_pair_synthaug_results_by_table_and_seed(tmp_path):
+    """Means over the tables both runs hold (a table only one run holds is left out), the
+    peers' records ignored, differences with minus without."""
+    def run(path, records):
+        runs = [{"table": t, "generator": "synthaug", "seed": 0, "column_pair_trends": trends,
+                 "detection": detection, "fit_seconds": seconds}
+                for t, trends, detection, seconds in records]
+        runs.append({"table": "a", "generator": "tvae", "seed": 0, "column_pair_trends": 0.0,
+                     "detection": 0.0, "fit_seconds": 1.0})
+        path.write_text(json.dumps({"command": path.stem, "runs": runs}))
+        return str(path)
+
+    with_ = run(tmp_path / "with.json", [("a", 0.9, 0.5, 20.0), ("b", 0.8, 0.3, 40.0),
+                                          ("c", 0.1, 0.1, 1.0)])
+    without = run(tmp_path / "without.json", [("a", 0.7, 0.5, 10.0), ("b", 0.8, 0.1, 20.0)])
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "fidelity_ablations.py"),
+                    "--change", "joint columns", with_, without, "--results-dir", str(tmp_path)],
+                   check=True, cwd=ROOT)
+    change, = json.loads((tmp_path / "multi_table_ablations.json").read_text())["changes"]
+    assert change["tables"] == ["a", "b"]
+    assert change["scores"]["column_pair_trends"] == pytest.approx(
+        {"with": 0.85, "without": 0.75, "pairs": 2})
+    assert change["per_table"] == pytest.approx({"a": 0.2, "b": 0.0})
+    table = (tmp_path / "multi_table_ablations.md").read_text()
+    assert "| joint columns | 2: a, b | 0.850 vs 0.750 (+0.100) |" in table
+    assert "0.400 vs 0.300 (+0.100)" in table and "30 vs 15 (2.00x) |" in table
+
+
 def test_augmentation_value_quick_mode_then_a_variant_reusing_the_baselines(tmp_path):
     # A fixed amount: the validated one may rightly be none for a two-epoch model.
     script = [sys.executable, str(ROOT / "benchmarks" / "augmentation_value.py"), "--quick",
