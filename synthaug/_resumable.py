@@ -28,6 +28,7 @@ COUNTERS = ("average_steps",)
 # Parameters that shape the networks or the encoding: a warm start keeps both, so they
 # may not change between fits.
 STRUCTURE = ("backbone", "embedding_dim", "generator_dim", "discriminator_dim", "pac",
+             "pack_pooling",
              "image_model", "conv_width", "diff_augment", "ema_decay", "discrete_columns",
              "target_column", "id_columns")
 

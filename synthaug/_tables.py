@@ -89,6 +89,10 @@ class TableModality(Modality):
                 f"generator_dim={params['generator_dim']} and discriminator_dim="
                 f"{params['discriminator_dim']} must hold positive integers."
             )
+        if params["pack_pooling"] and not params["discriminator_dim"]:
+            raise ValueError("pack_pooling=True reads each row with the critic's first layer; "
+                             "discriminator_dim=() has none. Give it a layer, e.g. (256, 256), "
+                             "or set pack_pooling=False.")
         frame = inputs.data
         identifiers = find_identifiers(frame, params["id_columns"], {
             "target_column": [] if target is None else [target],
@@ -171,7 +175,7 @@ class TableModality(Modality):
                 noise_dim=params["embedding_dim"],
                 generator_dim=tuple(params["generator_dim"]),
                 discriminator_dim=tuple(params["discriminator_dim"]),
-                pac=params["pac"], ema_decay=ema_decay,
+                pac=params["pac"], pack_pooling=params["pack_pooling"], ema_decay=ema_decay,
             ).to(device)
 
         return build

@@ -46,6 +46,8 @@ class Generator(nn.Module):
 
 
 class Discriminator(nn.Module):
+    """PacGAN's critic: the ``pac`` rows of a pack concatenated into one input."""
+
     def __init__(self, in_dim: int, hidden: tuple, pac: int, dropout: float = 0.5):
         super().__init__()
         layers, width = [], in_dim * pac
@@ -57,6 +59,35 @@ class Discriminator(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.body(x.reshape(-1, self.pac * x.shape[1]))
+
+
+class PooledDiscriminator(nn.Module):
+    """A critic of packs that reads every row with one shared first layer and passes
+    the pack's mean and spread of those features through the remaining layers.
+
+    Concatenating the rows (:class:`Discriminator`) gives every position in the pack
+    its own first-layer weights, so each learns a row's structure from a tenth of the
+    rows; here one layer learns it from all of them, and the spread still shows the
+    critic a pack with too little diversity. With ``pac=1`` the spread is zero and it
+    is a plain per-row critic.
+    """
+
+    def __init__(self, in_dim: int, hidden: tuple, pac: int, dropout: float = 0.5):
+        super().__init__()
+        first, *rest = hidden
+        self.rows = nn.Sequential(nn.Linear(in_dim, first), nn.LeakyReLU(0.2), nn.Dropout(dropout))
+        layers, width = [], 2 * first
+        for h in rest:
+            layers += [nn.Linear(width, h), nn.LeakyReLU(0.2), nn.Dropout(dropout)]
+            width = h
+        self.body = nn.Sequential(*layers, nn.Linear(width, 1))
+        self.pac, self.width = pac, first
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        features = self.rows(x).view(-1, self.pac, self.width)
+        # The small constant keeps the square root's gradient finite for identical rows.
+        spread = (features.var(dim=1, unbiased=False) + 1e-8).sqrt()
+        return self.body(torch.cat([features.mean(dim=1), spread], dim=1))
 
 
 def padded_index(blocks: list) -> tuple[torch.Tensor, torch.Tensor]:
@@ -86,12 +117,13 @@ class TabularGAN(AveragedGenerator, nn.Module):
 
     def __init__(self, spans: list, condition_blocks: list, cond_dim: int, *, noise_dim: int,
                  generator_dim: tuple, discriminator_dim: tuple, pac: int,
-                 ema_decay: float | None = None):
+                 pack_pooling: bool = False, ema_decay: float | None = None):
         super().__init__()
         data_dim = sum(dim for _, dim, _ in spans)
         self.noise_dim = noise_dim
         self.generator = Generator(noise_dim + cond_dim, generator_dim, data_dim)
-        self.discriminator = Discriminator(data_dim + cond_dim, discriminator_dim, pac)
+        critic = PooledDiscriminator if pack_pooling else Discriminator
+        self.discriminator = critic(data_dim + cond_dim, discriminator_dim, pac)
         # The moving average of the generator's weights that sampling uses (None: the
         # trained weights).
         self.keep_average(ema_decay)
