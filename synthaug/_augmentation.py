@@ -45,10 +45,11 @@ OVERDRAW = 2
 # The validated choice: shares of the "auto" amount tried, folds, the most rows a fold
 # model is fit on (larger tables are validated on a stratified subsample: a cheaper
 # and, since more real rows leave less to gain, a cautious estimate), and how far the
-# internal ROC AUC of any one proxy model (averaged over folds) may fall before an
-# amount counts as harmful. Per proxy, not averaged over them: on HMDA at 1,000 rows a
-# gain for one proxy hid a loss for the other, and logistic regression lost 0.008 ROC
-# AUC on the test rows (benchmarks/results/augmentation_value_1000.md). Fold models train a third of the steps of the model whose
+# internal ROC AUC (averaged over folds and proxy models) may fall before an amount
+# counts as harmful. Averaged over the proxies, not judged per proxy: a proxy that
+# cannot model the data (a logistic regression on a disc) loses 0.016 ROC AUC even
+# from held-out real rows, so a per-proxy test refuses a perfect generator; the least
+# helped proxy's change is reported (``roc_auc_gain_worst``) but does not decide. Fold models train a third of the steps of the model whose
 # samples are added (FOLD_STEP_DIVISOR): a fit per fold at full length made a 1,000-row
 # fit_resample four full fits (375 s on 2 cores); a shorter fold model is a weaker
 # generator than the final one, so its estimate errs on the side of adding nothing.
@@ -317,9 +318,9 @@ def run_validation(plan: ValidationPlan) -> Validated:
     share would add; every share takes a prefix of them. The modality's proxy models
     (for tables HistGradientBoosting and a logistic regression; for images the small
     CNN) are trained on the fold's real samples plus each candidate's and scored on the
-    held-out fold. A candidate is kept only if no proxy's ROC AUC, averaged over folds,
-    falls more than :data:`AUC_TOLERANCE` below its real-only one; of those, the one
-    with the largest mean F1 gain wins, if that gain is positive.
+    held-out fold. A candidate is kept only if its ROC AUC, averaged over folds and
+    proxies, falls no more than :data:`AUC_TOLERANCE` below the real-only one; of those,
+    the one with the largest mean F1 gain wins, if that gain is positive.
     """
     if plan.answer is not None:
         return plan.answer
@@ -342,12 +343,12 @@ def choose(gains: dict, folds: int, filters: tuple, seconds: float) -> Validated
         estimates.append({"share": share, "filtered": vetted, "roc_auc_gain": float(auc.mean()),
                           "roc_auc_std": float(auc.std()), "roc_auc_gain_worst": worst,
                           "f1_gain": float(f1.mean()), "f1_std": float(f1.std())})
-        if worst >= -AUC_TOLERANCE:
+        if auc.mean() >= -AUC_TOLERANCE:
             safe.append(estimates[-1])
     best = max(safe, key=lambda e: e["f1_gain"], default=None)
     if best is None:
-        return Validated(0.0, filters[0], estimates, "every amount tried lowered a "
-                         "proxy model's internal ROC AUC, so nothing was added", seconds)
+        return Validated(0.0, filters[0], estimates, "every amount tried lowered the "
+                         "internal ROC AUC, so nothing was added", seconds)
     if best["f1_gain"] <= 0:
         return Validated(0.0, filters[0], estimates, "no amount tried raised the "
                          "internal F1, so nothing was added", seconds)
