@@ -49,8 +49,9 @@ OVERDRAW = 2
 # counts as harmful. Averaged over the proxies, not judged per proxy: a proxy that
 # cannot model the data (a logistic regression on a disc) loses 0.016 ROC AUC even
 # from held-out real rows, so a per-proxy test refuses a perfect generator; the least
-# helped proxy's change is reported (``roc_auc_gain_worst``) but does not decide. Fold models train a third of the steps of the model whose
-# samples are added (FOLD_STEP_DIVISOR): a fit per fold at full length made a 1,000-row
+# helped proxy's change is reported (``roc_auc_gain_worst``) but does not decide.
+# Fold models train a third of the steps of the model whose samples are added
+# (FOLD_STEP_DIVISOR): a fit per fold at full length made a 1,000-row
 # fit_resample four full fits (375 s on 2 cores); a shorter fold model is a weaker
 # generator than the final one, so its estimate errs on the side of adding nothing.
 SHARES = (0.0, 0.25, 0.5, 1.0)

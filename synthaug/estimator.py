@@ -107,8 +107,8 @@ class GANAugmenter(BaseEstimator):
         and the spread of those features over the pack, so that it learns one row's
         structure once rather than once per position in the pack while still seeing
         the pack's diversity. Across the seven benchmark tables it scored higher
-        (benchmarks/results/multi_table_ablations.md) at about twice the fit time on
-        a CPU; it is not yet the default for that reason.
+        (benchmarks/results/multi_table_ablations.md) at 1.6x the mean fit time on a
+        CPU (Adult 1.9x); it is not yet the default for that reason.
     backbone : {"auto", "mlp", "conv"}, default="auto"
         ``"auto"`` picks by the shape of ``X``: a 2-D table (or DataFrame) gets the
         MLP, a 3-D ``(n, H, W)`` or 4-D ``(n, H, W, C)`` / ``(n, C, H, W)`` array of

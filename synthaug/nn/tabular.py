@@ -45,15 +45,22 @@ class Generator(nn.Module):
         return self.body(z)
 
 
+def critic_layers(width: int, hidden: tuple, dropout: float) -> tuple[list, int]:
+    """Linear -> LeakyReLU -> Dropout per width of ``hidden``, from ``width`` inputs; and
+    the width they end on."""
+    layers = []
+    for h in hidden:
+        layers += [nn.Linear(width, h), nn.LeakyReLU(0.2), nn.Dropout(dropout)]
+        width = h
+    return layers, width
+
+
 class Discriminator(nn.Module):
     """PacGAN's critic: the ``pac`` rows of a pack concatenated into one input."""
 
     def __init__(self, in_dim: int, hidden: tuple, pac: int, dropout: float = 0.5):
         super().__init__()
-        layers, width = [], in_dim * pac
-        for h in hidden:
-            layers += [nn.Linear(width, h), nn.LeakyReLU(0.2), nn.Dropout(dropout)]
-            width = h
+        layers, width = critic_layers(in_dim * pac, hidden, dropout)
         self.body = nn.Sequential(*layers, nn.Linear(width, 1))
         self.pac = pac
 
@@ -75,11 +82,8 @@ class PooledDiscriminator(nn.Module):
     def __init__(self, in_dim: int, hidden: tuple, pac: int, dropout: float = 0.5):
         super().__init__()
         first, *rest = hidden
-        self.rows = nn.Sequential(nn.Linear(in_dim, first), nn.LeakyReLU(0.2), nn.Dropout(dropout))
-        layers, width = [], 2 * first
-        for h in rest:
-            layers += [nn.Linear(width, h), nn.LeakyReLU(0.2), nn.Dropout(dropout)]
-            width = h
+        self.rows = nn.Sequential(*critic_layers(in_dim, (first,), dropout)[0])
+        layers, width = critic_layers(2 * first, rest, dropout)
         self.body = nn.Sequential(*layers, nn.Linear(width, 1))
         self.pac, self.width = pac, first
 
