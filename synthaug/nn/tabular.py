@@ -45,12 +45,35 @@ class Generator(nn.Module):
         return self.body(z)
 
 
+class ByteDropout(nn.Module):
+    """Dropout whose mask comes from random bytes, with ``p`` rounded to 1/256.
+
+    ``nn.Dropout`` draws its mask with ``bernoulli_``, which on CPU costs 2.1 ms for a
+    500 x 256 mask against 0.44 ms for random bytes (2 cores): the critic's dropout was
+    a fifth of a tabular fit. A drop rate in steps of 1/256 is as good a regulariser.
+    """
+
+    def __init__(self, p: float):
+        super().__init__()
+        if not 0.0 <= p < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {p!r}.")
+        self.cut = round(p * 256)
+        self.scale = 256 / (256 - self.cut)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.cut == 0:
+            return x
+        bytes_ = torch.empty(x.shape, dtype=torch.uint8, device=x.device).random_(256)
+        # The scale goes into the mask, outside autograd: one multiply in the graph.
+        return x * (bytes_ >= self.cut).to(x.dtype).mul_(self.scale)
+
+
 def critic_layers(width: int, hidden: tuple, dropout: float) -> tuple[list, int]:
     """Linear -> LeakyReLU -> Dropout per width of ``hidden``, from ``width`` inputs; and
     the width they end on."""
     layers = []
     for h in hidden:
-        layers += [nn.Linear(width, h), nn.LeakyReLU(0.2), nn.Dropout(dropout)]
+        layers += [nn.Linear(width, h), nn.LeakyReLU(0.2), ByteDropout(dropout)]
         width = h
     return layers, width
 
@@ -89,9 +112,12 @@ class PooledDiscriminator(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         features = self.rows(x).view(-1, self.pac, self.width)
-        # The small constant keeps the square root's gradient finite for identical rows.
-        spread = (features.var(dim=1, unbiased=False) + 1e-8).sqrt()
-        return self.body(torch.cat([features.mean(dim=1), spread], dim=1))
+        mean = features.mean(dim=1, keepdim=True)
+        # Written out rather than Tensor.var, which takes 3 ms on this strided reduction
+        # on CPU against 0.1 ms; the small constant keeps the square root's gradient
+        # finite for identical rows.
+        spread = ((features - mean).square().mean(dim=1) + 1e-8).sqrt()
+        return self.body(torch.cat([mean.squeeze(1), spread], dim=1))
 
 
 def padded_index(blocks: list) -> tuple[torch.Tensor, torch.Tensor]:
