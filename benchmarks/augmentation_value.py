@@ -51,7 +51,8 @@ DROP_FLAG = -0.005  # synthaug's ROC AUC this far below real only's is flagged
 
 
 # ---------------------------------------------------------------- the methods
-# Each takes the training rows and returns them augmented: (X, y).
+# Each takes the training rows and returns them augmented: (X, y), and may add a dict of
+# what it did (kept in the JSON).
 
 
 def oversample_random(X, y, seed, epochs, params):
@@ -86,7 +87,10 @@ def augment_synthaug(X, y, seed, epochs, params):
     # seconds would count as augmentation time.
     model = GANAugmenter(**{"random_state": seed, "fidelity": False, **epochs_kwargs(epochs),
                             **params})
-    return model.fit_resample(X, y)
+    X_res, y_res = model.fit_resample(X, y)
+    # How many rows the validated choice added, and its internal estimates: what tells a
+    # refusal from a generator that was not good enough.
+    return X_res, y_res, model.augmentation_.to_dict()
 
 
 # name: (augmentation or None, the classifiers' class_weight)
@@ -189,13 +193,15 @@ def main() -> None:
                                   if method == "synthaug" else {})
                     started = time.perf_counter()
                     try:
-                        X_aug, y_aug = (X, y) if augment is None else augment(
+                        X_aug, y_aug, *details = (X, y) if augment is None else augment(
                             X, y, seed, args.epochs, args.synthaug_params)
                     except Exception as error:  # a failed method is a missing cell, not a lost run
                         record["error"] = f"{type(error).__name__}: {error}".splitlines()[0]
                     else:
                         record.update(rows=len(X_aug), seconds=None if augment is None
                                       else time.perf_counter() - started, scores={})
+                        if details:
+                            record["details"] = details[0]
                         for name, model in classifiers(X, class_weight).items():
                             model.fit(X_aug, y_aug)
                             record["scores"][name] = score(model, X_test, y_test,

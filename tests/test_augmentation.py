@@ -131,20 +131,30 @@ def test_joblib_parallel_still_works_after_fit_resample(imbalanced):
     assert Parallel(n_jobs=2)(delayed(abs)(-i) for i in range(4)) == [0, 1, 2, 3]
 
 
-def test_the_choice_averages_roc_auc_over_proxies_and_reports_the_least_helped():
+def test_the_choice_judges_every_proxy_that_models_the_data_and_only_those():
     from synthaug._augmentation import choose
 
-    # Three folds, two proxies each. 25% keeps the mean ROC AUC level (one proxy gains
-    # what the other loses) and helps F1 most; 100%, which both proxies lose on, is refused.
-    level_mean = [(+0.010, 0.08), (-0.010, 0.08)] * 3
-    both_lose = [(-0.004, 0.20), (-0.004, 0.20)] * 3
-    chosen = choose({(0.25, True): level_mean, (1.0, True): both_lose}, 3, (True,), 0.0)
-    assert chosen.share == 0.25 and chosen.filtered
+    # Three folds, two proxies each: (ROC AUC change, F1 change, real-only ROC AUC).
+    # One proxy gains what the other loses, so the mean ROC AUC is level. When the
+    # losing proxy models the data (real-only 0.80) the amount is refused; when it is
+    # near chance (0.52: it cannot tell the classes apart, so its change says nothing)
+    # the mean decides.
+    def folds(loser_auc):
+        return [(+0.010, 0.08, 0.90), (-0.010, 0.08, loser_auc)] * 3
+
+    both_lose = [(-0.004, 0.20, 0.90), (-0.004, 0.20, 0.80)] * 3
+    chosen = choose({(0.25, True): folds(0.80), (1.0, True): both_lose}, 3, (True,), 0.0)
+    assert chosen.share == 0.0 and "lowered the internal ROC AUC" in chosen.reason
     by_share = {e["share"]: e for e in chosen.estimates}
     assert abs(by_share[0.25]["roc_auc_gain"]) < 1e-12
     assert abs(by_share[0.25]["roc_auc_gain_worst"] + 0.010) < 1e-12
     assert abs(by_share[1.0]["roc_auc_gain_worst"] + 0.004) < 1e-12
 
-    # Every amount losing ROC AUC: nothing is added, and the reason says so.
-    chosen = choose({(1.0, False): both_lose}, 3, (False,), 0.0)
-    assert chosen.share == 0.0 and "lowered the internal ROC AUC" in chosen.reason
+    chosen = choose({(0.25, True): folds(0.52), (1.0, True): both_lose}, 3, (True,), 0.0)
+    assert chosen.share == 0.25 and chosen.filtered
+    by_share = {e["share"]: e for e in chosen.estimates}
+    assert abs(by_share[0.25]["roc_auc_gain_worst"] - 0.010) < 1e-12  # the judged proxy's
+
+    # No proxy above chance: the mean alone decides, and there is no least helped one.
+    chosen = choose({(0.5, False): [(0.0, 0.1, 0.5), (0.0, 0.1, 0.55)] * 3}, 3, (False,), 0.0)
+    assert chosen.share == 0.5 and chosen.estimates[0]["roc_auc_gain_worst"] is None
