@@ -237,11 +237,12 @@ def _params_to_json(params: dict) -> dict:
 
 # Parameters newer than some files, with the value that reproduces what such a file
 # holds, per kind of data (tables were fit without a moving average or marginal maps,
-# with mixture-encoded numbers).
+# with mixture-encoded numbers and CTGAN's concatenated-pack critic).
 _ADDED = {"ema_decay": {"table": None, "images": "auto"},
           "match_marginals": {"table": False, "images": True},
           "continuous_encoding": {"table": "mixture", "images": "quantile"},
-          "joint_columns": {"table": False, "images": True}}
+          "joint_columns": {"table": False, "images": True},
+          "pack_pooling": {"table": False, "images": True}}
 
 
 def _params_from_json(params: dict) -> dict:

@@ -89,10 +89,6 @@ class TableModality(Modality):
                 f"generator_dim={params['generator_dim']} and discriminator_dim="
                 f"{params['discriminator_dim']} must hold positive integers."
             )
-        if params["pack_pooling"] and not params["discriminator_dim"]:
-            raise ValueError("pack_pooling=True reads each row with the critic's first layer; "
-                             "discriminator_dim=() has none. Give it a layer, e.g. (256, 256), "
-                             "or set pack_pooling=False.")
         frame = inputs.data
         identifiers = find_identifiers(frame, params["id_columns"], {
             "target_column": [] if target is None else [target],

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from synthaug import GANAugmenter
-from synthaug.nn.tabular import PooledDiscriminator
+from synthaug.nn.tabular import Discriminator, PooledDiscriminator
 from conftest import fast_augmenter
 
 
@@ -51,12 +51,20 @@ def test_pooled_models_save_load_and_sample_the_same(small, tmp_path):
 
 def test_warm_start_refuses_a_change_of_critic(small):
     X, y = small
-    aug = fast_augmenter().fit(X, y).set_params(warm_start=True, pack_pooling=True)
+    aug = fast_augmenter().fit(X, y).set_params(warm_start=True, pack_pooling=False)
     with pytest.raises(ValueError, match="pack_pooling"):
         aug.fit(X, y)
 
 
-def test_pooling_needs_a_critic_layer(small):
+def test_with_no_hidden_layer_the_critic_scores_the_packs_mean_and_spread(small):
     X, y = small
-    with pytest.raises(ValueError, match="discriminator_dim=\\(\\) has none"):
-        fast_augmenter(pack_pooling=True, discriminator_dim=()).fit(X, y)
+    aug = fast_augmenter(discriminator_dim=()).fit(X, y)
+    critic = aug.network_.discriminator
+    assert isinstance(critic, PooledDiscriminator) and len(critic.rows) == 0
+    assert len(aug.sample(30, random_state=0)[0]) == 30
+
+
+def test_the_concatenated_pack_critic_stays_available(small):
+    X, y = small
+    aug = fast_augmenter(pack_pooling=False).fit(X, y)
+    assert isinstance(aug.network_.discriminator, Discriminator)

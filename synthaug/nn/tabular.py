@@ -104,11 +104,15 @@ class PooledDiscriminator(nn.Module):
 
     def __init__(self, in_dim: int, hidden: tuple, pac: int, dropout: float = 0.5):
         super().__init__()
-        first, *rest = hidden
-        self.rows = nn.Sequential(*critic_layers(in_dim, (first,), dropout)[0])
-        layers, width = critic_layers(2 * first, rest, dropout)
+        # No dropout on the row features: the pack's mean already averages them, and a
+        # mask on every row's features was most of this critic's extra cost (2.9 against
+        # 2.1 s an epoch on Adult, 2 cores) for no better scores. With no hidden layer
+        # the pack's mean and spread of the rows themselves are scored.
+        layers, self.width = critic_layers(in_dim, hidden[:1], 0.0)
+        self.rows = nn.Sequential(*layers)
+        layers, width = critic_layers(2 * self.width, hidden[1:], dropout)
         self.body = nn.Sequential(*layers, nn.Linear(width, 1))
-        self.pac, self.width = pac, first
+        self.pac = pac
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         features = self.rows(x).view(-1, self.pac, self.width)
