@@ -134,11 +134,32 @@ def saved(data, tmp_path):
     return path
 
 
+def _flip(raw: bytearray, at: int) -> bytes:
+    raw[at : at + 8] = bytes(b ^ 0xFF for b in raw[at : at + 8])
+    return bytes(raw)
+
+
 def test_a_file_with_bytes_flipped_in_its_middle_is_refused_naming_it(saved):
+    # Whatever the middle of the file holds (a tensor, the metadata), the file is refused.
     raw = bytearray(saved.read_bytes())
-    middle = len(raw) // 2
-    raw[middle : middle + 8] = bytes(b ^ 0xFF for b in raw[middle : middle + 8])
-    saved.write_bytes(bytes(raw))
+    saved.write_bytes(_flip(raw, len(raw) // 2))
+    with pytest.raises(ValueError, match=f"'{saved}' is (not a synthaug model file, or it is )?damaged"):
+        GANAugmenter.load(saved)
+
+
+def test_a_file_with_bytes_flipped_in_a_tensor_is_refused_by_its_checksum(saved):
+    import struct
+    import zipfile
+
+    raw = bytearray(saved.read_bytes())
+    with zipfile.ZipFile(saved) as archive:
+        largest = max((i for i in archive.infolist() if "/data/" in i.filename),
+                      key=lambda i: i.file_size)
+    # torch stores tensors uncompressed, after a zip local header of 30 bytes, the
+    # entry's name and its extra field.
+    header = largest.header_offset
+    name, extra = struct.unpack("<HH", raw[header + 26 : header + 30])
+    saved.write_bytes(_flip(raw, header + 30 + name + extra + largest.file_size // 2))
     with pytest.raises(ValueError, match=f"'{saved}' is damaged: tensor .* does not match"):
         GANAugmenter.load(saved)
 
