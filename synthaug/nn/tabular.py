@@ -107,8 +107,8 @@ class PooledDiscriminator(nn.Module):
         # No dropout on the row features: the pack's mean already averages them, and a
         # mask on every row's features was most of this critic's extra cost (4.1 against
         # 2.1 s an epoch on Adult, 2 cores); without it the seven tables' mean Pair
-        # Trends and detection score were no worse (multi_table_ablations.md). With no hidden layer
-        # the pack's mean and spread of the rows themselves are scored.
+        # Trends and detection score were no worse (multi_table_ablations.md). With no
+        # hidden layer the pack's mean and spread of the rows themselves are scored.
         layers, self.width = critic_layers(in_dim, hidden[:1], 0.0)
         self.rows = nn.Sequential(*layers)
         layers, width = critic_layers(2 * self.width, hidden[1:], dropout)
