@@ -397,7 +397,7 @@ def _fold_gains(plan: ValidationPlan, train: np.ndarray, test: np.ndarray, epoch
 def _fold_epochs(recipe, estimator, rows: int) -> int:
     """Epochs of a fold model on ``rows`` rows: :data:`FOLD_STEP_DIVISOR` times fewer
     than ``estimator``'s ``epochs`` would train there under ``recipe`` (at least one)."""
-    batch_size = recipe.choose(estimator.get_params())["batch_size"]
+    batch_size = recipe.choose(estimator.get_params(), rows)["batch_size"]
     epochs = recipe.epochs(estimator.epochs, max(1, -(-rows // batch_size)))
     return max(1, -(-epochs // FOLD_STEP_DIVISOR))
 

@@ -113,7 +113,7 @@ class ImageModality(Modality):
                                  f"{sorted(unseen, key=str)}. Set warm_start=False to fit anew.")
         layout = inputs.layout
         return TrainingSet(
-            inputs.data, _codes(self.labels, inputs), self.recipe.choose(params)["batch_size"],
+            inputs.data, _codes(self.labels, inputs), self.recipe.choose(params, len(inputs))["batch_size"],
             prepare=lambda network, batch: network.pad(layout.to_unit(batch.float())))
 
     def network(self, params: dict) -> Callable[[torch.device], ImageGAN]:

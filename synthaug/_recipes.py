@@ -15,6 +15,9 @@ from typing import Any, Callable
 
 # Epochs of a fit at ``epochs="auto"`` (at least; see Recipe.min_steps).
 EPOCHS = 300
+# ``batch_size="auto"`` on small data (see Recipe.min_batch_size): an epoch of at least
+# this many steps.
+SMALL_DATA_STEPS = 4
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,9 @@ class Recipe:
     # ``epochs="auto"``: EPOCHS, or more for small data, so that a fit takes at least
     # this many steps.
     min_steps: int = 0
+    # ``batch_size="auto"`` on fewer than SMALL_DATA_STEPS * batch_size samples: a
+    # SMALL_DATA_STEPS-th of them a step, but not fewer than this (0: always batch_size).
+    min_batch_size: int = 0
     diff_augment: str | None = None
     ema_decay: float | None = None
     # bf16 autocast for the forward passes on CUDA (convolutions gain; small MLPs do not).
@@ -51,10 +57,15 @@ class Recipe:
             return epochs
         return max(EPOCHS, -(-self.min_steps // steps_per_epoch))
 
-    def choose(self, params: dict) -> dict:
+    def choose(self, params: dict, samples: int | None = None) -> dict:
         """The estimator's ``batch_size``, ``loss``, ``diff_augment``, ``ema_decay`` and
-        ``fidelity``, with ``"auto"`` replaced by this recipe's choice."""
-        own = {"batch_size": self.batch_size, "loss": self.loss,
+        ``fidelity``, with ``"auto"`` replaced by this recipe's choice for ``samples``
+        training samples (``None``: as many as make no difference, for the choices
+        other than ``batch_size``)."""
+        batch_size = self.batch_size
+        if self.min_batch_size and samples is not None:
+            batch_size = min(batch_size, max(self.min_batch_size, -(-samples // SMALL_DATA_STEPS)))
+        own = {"batch_size": batch_size, "loss": self.loss,
                "diff_augment": self.diff_augment, "ema_decay": self.ema_decay,
                "fidelity": self.fidelity}
         return {name: own[name] if params[name] == "auto" else params[name] for name in own}

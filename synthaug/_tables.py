@@ -107,7 +107,7 @@ class TableModality(Modality):
 
     def training_set(self, inputs: Inputs, params: dict, seed: int) -> TrainingSet:
         pac = params["pac"]
-        batch_size = self.recipe.choose(params)["batch_size"]
+        batch_size = self.recipe.choose(params, len(inputs))["batch_size"]
         batch_size -= batch_size % pac
         if batch_size == 0:
             raise ValueError(

@@ -73,12 +73,13 @@ class GANAugmenter(BaseEstimator):
     ----------
     epochs : int or "auto", default="auto"
         Passes over the training data. ``"auto"``: 300, and for tables as many more as
-        make 3,000 steps (a table of 1,000 rows, two steps of 500 rows an epoch, trains
-        1,500 epochs; tables of 5,000 rows and more train 300): small tables need more
+        make 3,000 steps (a table of 1,000 rows, four steps of 250 rows an epoch, trains
+        750 epochs; tables of 5,000 rows and more train 300): small tables need more
         passes to learn how columns depend on each other.
     batch_size : int or "auto", default="auto"
         Rows (or images) per step; for tables rounded down to a multiple of ``pac``.
-        ``"auto"``: 500 rows, 64 images (32 for ``"stylegan"`` and ``"cyclegan"``).
+        ``"auto"``: 500 rows (tables under 2,000 rows: a quarter of their rows, at
+        least 250), 64 images (32 for ``"stylegan"`` and ``"cyclegan"``).
     loss : {"auto", "wgan-gp", "bce", "wgan", "hinge", "r1"}, default="auto"
         Adversarial objective: Wasserstein with gradient penalty (Adam), the original
         non-saturating minimax loss (Adam), Wasserstein with weight clipping (RMSProp,

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import torch
 
-from synthaug import TrainingDivergedError
+from synthaug import GANAugmenter, TrainingDivergedError
 from synthaug import losses
 from conftest import fast_augmenter
 
@@ -85,3 +85,24 @@ def test_sampling_runs_in_eval_mode_without_autograd(small):
         lambda module, inputs, output: seen.append((module.training, torch.is_grad_enabled())))
     aug.sample(7)
     assert seen == [(False, False)]
+
+
+@pytest.mark.parametrize("rows, pac, batch_size, steps", [
+    (600, 10, 250, 3),     # small tables take steps of at least 250 rows
+    (1000, 10, 250, 4),    # a quarter of the rows a step
+    (1500, 10, 370, 5),    # 375, rounded down to a multiple of pac
+    (3000, 10, 500, 6),    # from 2,000 rows on, the large-data batch
+])
+def test_auto_batch_size_follows_the_table_size(rows, pac, batch_size, steps):
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"x": rng.normal(size=rows), "k": rng.choice(["a", "b"], rows)})
+    aug = GANAugmenter(epochs=1, pac=pac, fidelity=False, random_state=0).fit(X)
+    plan = aug.training_plan_
+    assert (plan.batch_size, plan.steps_per_epoch) == (batch_size, steps)
+
+
+def test_an_explicit_batch_size_is_kept_on_small_tables():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"x": rng.normal(size=1000)})
+    aug = GANAugmenter(epochs=1, batch_size=500, fidelity=False, random_state=0).fit(X)
+    assert (aug.training_plan_.batch_size, aug.training_plan_.steps_per_epoch) == (500, 2)
