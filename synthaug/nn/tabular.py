@@ -226,8 +226,8 @@ class TabularGAN(AveragedGenerator, nn.Module):
 # 600, too few for the generator to learn how columns depend on each other (measured:
 # benchmarks/results/multi_table_fidelity_300_epochs.md, against multi_table_fidelity.md).
 # Tables under 2,000 rows take steps of a quarter of their rows, at least 250: at 1,000
-# rows, 3,000 steps of 250 rows took 0.68x the time of steps of 500 on three tables,
-# with Column Pair Trends level and a higher detection score on each; steps of 100 lost
-# Pair Trends on two of them (benchmarks/results/small_batch.md).
+# rows, 3,000 steps of 250 rows took 0.67-0.72x the time of steps of 500 on four tables,
+# with Column Pair Trends level and the detection score higher on three; steps of 100
+# lost Pair Trends on three (benchmarks/results/small_batch.md).
 RECIPE = Recipe(name="mlp", batch_size=500, loss="wgan-gp", fidelity=True, ema_decay=0.999,
                 min_steps=3000, min_batch_size=250)
