@@ -228,6 +228,9 @@ class TabularGAN(AveragedGenerator, nn.Module):
 # Tables under 2,000 rows take steps of a quarter of their rows, at least 250: at 1,000
 # rows, 3,000 steps of 250 rows took 0.67-0.72x the time of steps of 500 on four tables,
 # with Column Pair Trends level and the detection score higher on three; steps of 100
-# lost Pair Trends on three (benchmarks/results/small_batch.md).
+# lost Pair Trends on three (benchmarks/results/small_batch.md). On attrition's full
+# split (1,029 rows) it cost 0.010 Pair Trends over three seeds (multi_table_fidelity.md);
+# fit_resample at 1,000 rows, which it is for, took 0.75x as long and gained F1
+# (augmentation_value_1000.md).
 RECIPE = Recipe(name="mlp", batch_size=500, loss="wgan-gp", fidelity=True, ema_decay=0.999,
                 min_steps=3000, min_batch_size=250)
