@@ -303,11 +303,11 @@ def plan_validation(estimator, real) -> ValidationPlan:
     # fold model's checkpoint must not overwrite the final model's).
     model = clone(estimator).set_params(fidelity=False, verbose=0, checkpoint_path=None,
                                         warm_start=False)
-    recipe = real.kind.recipe_for(estimator.get_params())
     planned = []
     for train, test in splits:
         train = _subsample(train, labels, VALIDATION_ROWS, rng)
-        planned.append((train, test, _fold_epochs(recipe, estimator, len(train)), new_seed(rng)))
+        planned.append((train, test, _fold_epochs(real.kind, estimator, len(train)),
+                        new_seed(rng)))
     # The class of interest for F1: the smaller of two; several classes: macro F1.
     focus = classes[np.argmin(counts)] if len(classes) == 2 else None
     return ValidationPlan(model, real, planned, filters, focus)
@@ -394,11 +394,12 @@ def _fold_gains(plan: ValidationPlan, train: np.ndarray, test: np.ndarray, epoch
     return gains
 
 
-def _fold_epochs(recipe, estimator, rows: int) -> int:
+def _fold_epochs(kind, estimator, rows: int) -> int:
     """Epochs of a fold model on ``rows`` rows: :data:`FOLD_STEP_DIVISOR` times fewer
-    than ``estimator``'s ``epochs`` would train there under ``recipe`` (at least one)."""
-    batch_size = recipe.choose(estimator.get_params(), rows)["batch_size"]
-    epochs = recipe.epochs(estimator.epochs, max(1, -(-rows // batch_size)))
+    than ``estimator``'s ``epochs`` would train there on data of ``kind`` (at least one)."""
+    params = estimator.get_params()
+    batch_size = kind.batch_size(params, rows)
+    epochs = kind.recipe_for(params).epochs(estimator.epochs, max(1, -(-rows // batch_size)))
     return max(1, -(-epochs // FOLD_STEP_DIVISOR))
 
 

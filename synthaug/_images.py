@@ -112,9 +112,8 @@ class ImageModality(Modality):
                                  f"{self.labels.classes.tolist()}; y has others: "
                                  f"{sorted(unseen, key=str)}. Set warm_start=False to fit anew.")
         layout = inputs.layout
-        batch_size = self.recipe.choose(params, len(inputs))["batch_size"]
         return TrainingSet(
-            inputs.data, _codes(self.labels, inputs), batch_size,
+            inputs.data, _codes(self.labels, inputs), self.batch_size(params, len(inputs)),
             prepare=lambda network, batch: network.pad(layout.to_unit(batch.float())))
 
     def network(self, params: dict) -> Callable[[torch.device], ImageGAN]:

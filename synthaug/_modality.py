@@ -132,6 +132,11 @@ class Modality(ABC):
         """The recipe that a fit with the estimator's ``params`` trains with."""
         return cls.recipe
 
+    @classmethod
+    def batch_size(cls, params: dict, samples: int) -> int:
+        """Samples a step of a fit with ``params`` on ``samples`` samples."""
+        return cls.recipe_for(params).choose(params, samples)["batch_size"]
+
     @abstractmethod
     def training_set(self, inputs: Inputs, params: dict, seed: int) -> TrainingSet:
         """``inputs`` encoded for training, the encoding's random draws seeded by ``seed``.

@@ -105,15 +105,22 @@ class TableModality(Modality):
         space = ConditionSpace.from_codes(codes, [c.n_categories for c in schema.discrete])
         return cls(schema, space, inputs.layout, inputs.label_layout, target, identifiers)
 
-    def training_set(self, inputs: Inputs, params: dict, seed: int) -> TrainingSet:
+    @classmethod
+    def batch_size(cls, params: dict, samples: int) -> int:
+        """The recipe's batch, rounded down to a multiple of ``pac``."""
         pac = params["pac"]
-        batch_size = self.recipe.choose(params, len(inputs))["batch_size"]
+        batch_size = super().batch_size(params, samples)
         batch_size -= batch_size % pac
         if batch_size == 0:
             raise ValueError(
                 f"batch_size={params['batch_size']} must be at least pac={pac} (the critic "
                 f"judges pac rows at a time); raise batch_size or lower pac."
             )
+        return batch_size
+
+    def training_set(self, inputs: Inputs, params: dict, seed: int) -> TrainingSet:
+        pac = params["pac"]
+        batch_size = self.batch_size(params, len(inputs))
         frame = self._fitting(inputs)
         # New rows (a warm start's) may hold ids past those the fresh values start after.
         self.identifiers = [i.covering(inputs.data[i.name]) for i in self.identifiers]
