@@ -18,6 +18,8 @@ holds some, their cells stay empty with the reason; nothing is imputed for them.
     # ctgan afresh, everything else reused from an earlier run
     python benchmarks/augmentation_value.py --rerun ctgan \\
         --reuse benchmarks/results/augmentation_value.json
+    # only the tables, from the per-seed results of earlier runs (fits nothing)
+    python benchmarks/augmentation_value.py --reuse-only --reuse RUN1.json RUN2.json
     # a synthaug variant, the baselines reused from the full run
     python benchmarks/augmentation_value.py --synthaug-params filter_synthetic=False \\
         --name augmentation_value_unfiltered --reuse benchmarks/results/augmentation_value.json
@@ -161,6 +163,10 @@ def main() -> None:
     parser.add_argument("--rerun", nargs="+", choices=METHODS, default=["synthaug"],
                         help="methods run afresh even where --reuse has them (default: "
                              "synthaug; its reused results must have the same parameters)")
+    parser.add_argument("--reuse-only", action="store_true",
+                        help="fit nothing: the tables of the --reuse runs' results, synthaug's "
+                             "included (those with --synthaug-params); cells no run filled "
+                             "are left out")
     args = parse_args(parser, seeds=[0, 1, 2, 3, 4])
     sizes = args.sizes or ([200] if args.quick else [500, 1000])
     max_test = QUICK_TEST if args.quick else MAX_TEST
@@ -171,9 +177,10 @@ def main() -> None:
               "(pip install -e '.[bench]')")
     for package in {PACKAGES[m] for m in methods if m in PACKAGES}:
         importlib.import_module(package)  # now, so that no method's seconds hold an import
-    earlier = reusable(args.reuse, KEYS, keep=lambda r: r["method"] not in args.rerun
-                       and "error" not in r and (r["method"] != "synthaug"
-                                                 or r["params"] == args.synthaug_params))
+    # A failed run is rerun, except when only assembling (it shows as "failed").
+    earlier = reusable(args.reuse, KEYS, keep=lambda r: (
+        args.reuse_only or r["method"] not in args.rerun and "error" not in r)
+        and (r["method"] != "synthaug" or r["params"] == args.synthaug_params))
 
     tables, runs = {}, []
     for table in args.tables:
@@ -189,6 +196,8 @@ def main() -> None:
                     key = (table, size, seed, method, args.epochs, len(test))
                     if key in earlier:
                         runs.append(earlier[key])
+                        continue
+                    if args.reuse_only:
                         continue
                     record = dict(zip(KEYS, key), params=args.synthaug_params
                                   if method == "synthaug" else {})
@@ -231,7 +240,7 @@ def markdown(args, command, sizes, methods, tables, runs) -> list[str]:
         "# Augmentation value across tables",
         "",
         f"Command: `{command}`; {platform.machine()}, {os.cpu_count()} cores, CPU. "
-        f"Stratified training subsets, seeds {' '.join(map(str, args.seeds))}; test: up to "
+        f"Stratified training subsets, seeds {_seeds(sizes, runs)}; test: up to "
         f"{QUICK_TEST if args.quick else MAX_TEST:,} other rows (stratified; Adult's from its "
         f"test split). GAN epochs: {'each library default' if args.epochs is None else args.epochs}"
         f"; synthaug parameters: {params_text(args.synthaug_params)}. F1 and PR AUC are of the "
@@ -268,6 +277,15 @@ def markdown(args, command, sizes, methods, tables, runs) -> list[str]:
             if reasons:
                 lines += ["", "Failed: " + "; ".join(reasons) + "."]
     return lines + _summary(sizes, methods, tables, means, runs)
+
+
+def _seeds(sizes, runs) -> str:
+    """The seeds that ran, per training size when they differ."""
+    found = {size: sorted({r["seed"] for r in runs if r["size"] == size}) for size in sizes}
+    text = {size: " ".join(map(str, seeds)) for size, seeds in found.items()}
+    if len(set(text.values())) == 1:
+        return next(iter(text.values()))
+    return "; ".join(f"{seeds} at {size:,} rows" for size, seeds in text.items())
 
 
 def _summary(sizes, methods, tables, means, runs) -> list[str]:
